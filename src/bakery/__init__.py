@@ -1,0 +1,120 @@
+"""Bakery: inventory and point of sale. `create_app` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+__version__ = "0.1.0"
+
+log = logging.getLogger("bakery")
+
+
+def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Flask:
+    """The application factory: settings, database, blueprints, error handlers, CLI."""
+    from .config import Settings
+    from .db.engine import make_engine, make_session_factory
+    from .jsonio import ExactJSONProvider
+    from .logs import configure_logging
+
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.json_provider_class = ExactJSONProvider
+    app.json = ExactJSONProvider(app)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        DEBUG=settings.env == "development" and bool((config or {}).get("DEBUG", False)),
+        TESTING=settings.env == "testing",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+    )
+    app.config.update(config or {})
+    if settings.is_sqlite:
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+        if settings.is_production:
+            log.warning("SQLite suits one machine only: use PostgreSQL (DATABASE_URL) to run "
+                        "more than one instance")
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow,
+                         pool_recycle=settings.db_pool_recycle)
+    app.extensions["bakery.settings"] = settings
+    app.extensions["bakery.engine"] = engine
+    app.extensions["bakery.sessions"] = make_session_factory(engine)
+
+    from .api import api
+
+    app.register_blueprint(api)
+    _register_operations_endpoints(app)
+    _register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_operations_endpoints(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        try:
+            with app.extensions["bakery.engine"].connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any database failure means not ready
+            log.warning("readiness check failed: %s", exc.__class__.__name__)
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from .api.errors import ApiError, error_response, from_domain
+    from .domain.errors import DomainError
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Response:
+        return from_domain(exc)
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        if not _wants_json():
+            return exc  # type: ignore[return-value]
+        code = (exc.name or "error").lower().replace(" ", "_")
+        code = {"request_entity_too_large": "payload_too_large"}.get(code, code)
+        return error_response(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(OperationalError)
+    def database_down(exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(503, "unavailable", "the database is unavailable; try again shortly",
+                              headers={"Retry-After": "2"})
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError) -> Response:
+        log.exception("database error")
+        return error_response(500, "internal_error", "the request failed; nothing was changed")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "the request failed; nothing was changed")

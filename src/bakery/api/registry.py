@@ -1,0 +1,144 @@
+"""One declaration per route: path, method, roles, request and response schemas.
+
+`operation` registers a view on the API blueprint with authentication, role checks, body and
+query validation and response serialisation, and records it for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, g, request
+from pydantic import BaseModel, ValidationError
+
+from ..services.common import Idempotency
+from ..runtime import sessions
+from ..services.users import Principal, principal_for_token
+from .errors import ApiError, validation_response
+
+ALL_ROLES = ("admin", "manager", "baker", "cashier")
+MANAGERS = ("admin", "manager")
+BAKEHOUSE = ("admin", "manager", "baker")
+TILL = ("admin", "manager", "cashier")
+ADMINS = ("admin",)
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # OpenAPI style: /materials/{material_id}
+    view: Callable[..., Any]
+    summary: str
+    tag: str
+    roles: Sequence[str] | None  # None: public
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    idempotent: bool = False
+    errors: Sequence[int] = field(default_factory=tuple)
+
+
+OPERATIONS: list[Operation] = []
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def _authenticate() -> Principal:
+    """The caller behind `Authorization: Bearer <token>`, or a 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
+    principal = principal_for_token(sessions(), token.strip())
+    if principal is None:
+        raise ApiError(401, "unauthorized", "the token is unknown, expired or revoked")
+    g.principal = principal
+    return principal
+
+
+def _flask_rule(path: str) -> str:
+    return path.replace("{", "<int:").replace("}", ">")
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if not request.data:
+        raise ApiError(400, "bad_request", "a JSON body is required")
+    try:
+        payload = request.get_json(force=True, silent=False)
+    except Exception as exc:  # werkzeug raises BadRequest with a parser message
+        raise ApiError(400, "bad_request", "the body is not valid JSON") from exc
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return model.model_validate(payload)
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    args = {key: request.args.get(key) for key in request.args}
+    return model.model_validate(args)
+
+
+def operation(method: str, path: str, *, summary: str, tag: str,
+              roles: Sequence[str] | None, body: type[BaseModel] | None = None,
+              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+              status: int = 200, idempotent: bool = False, errors: Sequence[int] = ()
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an API operation. The view gets path ids, `body` and/or `query` as keywords."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        op = Operation(method, path, view, summary, tag, roles, body, query, response, status,
+                       idempotent, errors)
+
+        @functools.wraps(view)
+        def handler(**path_args: Any) -> Any:
+            if roles is not None:
+                principal = _authenticate()
+                if principal.role not in roles:
+                    raise ApiError(403, "forbidden",
+                                   f"the {principal.role} role may not {summary.lower()}")
+            kwargs: dict[str, Any] = dict(path_args)
+            try:
+                if query is not None:
+                    kwargs["query"] = _parse_query(query)
+            except ValidationError as exc:
+                return validation_response(exc, "query")
+            try:
+                if body is not None:
+                    kwargs["body"] = _parse_body(body)
+            except ValidationError as exc:
+                return validation_response(exc, "body")
+            if idempotent:
+                kwargs["idem"] = _idempotency(op, kwargs.get("body"), path_args)
+            result = view(**kwargs)
+            code = status
+            if isinstance(result, tuple):
+                result, code = result
+            if response is not None:
+                result = response.model_validate(result).model_dump(mode="json", by_alias=True)
+            return result, code
+
+        api.add_url_rule(_flask_rule(path), endpoint=view.__name__, view_func=handler,
+                         methods=[method])
+        handler.operation = op  # type: ignore[attr-defined]
+        OPERATIONS.append(op)
+        return handler
+
+    return decorate
+
+
+def _idempotency(op: Operation, body: BaseModel | None, path_args: dict) -> Idempotency | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise ApiError(422, "validation_error", "Idempotency-Key must be 1 to 255 characters",
+                       {"Idempotency-Key": "1 to 255 characters"})
+    fingerprint = Idempotency.fingerprint(
+        {"path": path_args, "body": body.model_dump(mode="json") if body else None})
+    return Idempotency(current_principal().id, f"{op.method} {op.path}", key, fingerprint)

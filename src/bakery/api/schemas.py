@@ -1,0 +1,409 @@
+"""Request and response bodies of /api/v1. Validation and the OpenAPI document both come from here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .types import (
+    Id,
+    IsoDate,
+    Money,
+    Name,
+    NonNegativeMoney,
+    NonNegativeQuantity,
+    NonZeroQuantity,
+    Note,
+    PositiveQuantity,
+    QueryId,
+    Quantity,
+    ShortText,
+    Unit,
+)
+
+
+class In(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Patch(In):
+    """A partial update: absent fields stay as they are; null only where a field may be empty."""
+
+    nullable: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "Patch":
+        for name in self.model_fields_set:
+            if getattr(self, name) is None and name not in self.nullable:
+                raise PydanticCustomError("null", f"{name} may not be null")
+        return self
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_unset=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- auth and users --------------------------------------------------------------------------
+
+class TokenIn(In):
+    email: str = Field(min_length=3, max_length=254, strict=True)
+    password: str = Field(min_length=1, max_length=1024, strict=True)
+
+
+class TokenOut(Out):
+    token: str
+    expires_at: datetime
+
+
+class UserIn(In):
+    email: str = Field(min_length=3, max_length=254, strict=True)
+    role: Literal["admin", "manager", "baker", "cashier"]
+    password: str = Field(min_length=8, max_length=1024, strict=True)
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+# --- materials and batches -------------------------------------------------------------------
+
+class MaterialIn(In):
+    name: Name
+    unit: Unit
+    min_quantity: NonNegativeQuantity = Field(default=0)
+
+
+class MaterialPatch(Patch):
+    name: Name | None = None
+    unit: Unit | None = None
+    min_quantity: NonNegativeQuantity | None = None
+
+
+class BatchIn(In):
+    quantity: PositiveQuantity
+    cost_per_unit: NonNegativeMoney
+    purchase_date: IsoDate | None = None
+    expiry_date: IsoDate | None = None
+    lot: ShortText | None = None
+    supplier: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _expiry_after_purchase(self) -> "BatchIn":
+        if self.expiry_date and self.purchase_date and self.expiry_date < self.purchase_date:
+            raise ValueError("expiry_date is before purchase_date")
+        return self
+
+
+class BatchOut(Out):
+    id: int
+    material_id: int
+    quantity: Quantity
+    remaining: Quantity
+    cost_per_unit: Money
+    purchase_date: date
+    expiry_date: date | None
+    lot: str | None
+    supplier: str | None
+    created_at: datetime
+
+
+class MaterialOut(Out):
+    id: int
+    name: str
+    unit: str
+    min_quantity: Quantity
+    on_hand: Quantity
+    stock_value: Money
+    low_stock: bool
+
+
+class MaterialDetail(MaterialOut):
+    batches: list[BatchOut]
+
+
+class MaterialList(Out):
+    items: list[MaterialOut]
+    next_cursor: str | None
+
+
+# --- products --------------------------------------------------------------------------------
+
+class ProductIn(In):
+    name: Name
+    price: NonNegativeMoney
+    min_quantity: NonNegativeQuantity | None = None
+
+
+class ProductPatch(Patch):
+    nullable = ("min_quantity",)
+
+    name: Name | None = None
+    price: NonNegativeMoney | None = None
+    min_quantity: NonNegativeQuantity | None = None
+
+
+class LotOut(Out):
+    id: int
+    quantity: Quantity
+    remaining: Quantity
+    unit_cost: Money
+    production_run_id: int | None
+    created_at: datetime
+
+
+class ProductOut(Out):
+    id: int
+    name: str
+    price: Money
+    on_hand: Quantity
+    min_quantity: Quantity | None
+    low_stock: bool
+
+
+class ProductDetail(ProductOut):
+    lots: list[LotOut]
+
+
+class ProductList(Out):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+# --- recipes ---------------------------------------------------------------------------------
+
+class IngredientIn(In):
+    material_id: Id
+    quantity: PositiveQuantity
+
+
+class RecipeIn(In):
+    name: Name
+    product_id: Id
+    yield_quantity: PositiveQuantity
+    ingredients: list[IngredientIn] = Field(min_length=1, max_length=200)
+
+
+class RecipePatch(Patch):
+    name: Name | None = None
+    product_id: Id | None = None
+    yield_quantity: PositiveQuantity | None = None
+    ingredients: list[IngredientIn] | None = Field(default=None, min_length=1, max_length=200)
+
+
+class IngredientOut(Out):
+    material_id: int
+    quantity: Quantity
+
+
+class RecipeOut(Out):
+    id: int
+    name: str
+    product_id: int
+    yield_quantity: Quantity
+    ingredients: list[IngredientOut]
+    cost_per_batch: Money
+    cost_per_unit: Money
+    max_batches: int
+    created_at: datetime
+
+
+class RecipeList(Out):
+    items: list[RecipeOut]
+    next_cursor: str | None
+
+
+# --- production ------------------------------------------------------------------------------
+
+class ProductionIn(In):
+    recipe_id: Id
+    batches: int = Field(strict=True, gt=0, le=100_000)
+
+
+class ConsumedOut(Out):
+    material_id: int
+    batch_id: int
+    quantity: Quantity
+    cost_per_unit: Money
+
+
+class ProductionOut(Out):
+    id: int
+    recipe_id: int
+    batches: int
+    product_id: int
+    produced_quantity: Quantity
+    total_cost: Money
+    consumed: list[ConsumedOut]
+    created_by: int | None
+    created_at: datetime
+
+
+class ProductionList(Out):
+    items: list[ProductionOut]
+    next_cursor: str | None
+
+
+# --- sales -----------------------------------------------------------------------------------
+
+class SaleItemIn(In):
+    product_id: Id
+    quantity: PositiveQuantity
+
+
+class SaleIn(In):
+    items: list[SaleItemIn] = Field(min_length=1, max_length=200)
+
+
+class SaleItemOut(Out):
+    product_id: int
+    quantity: Quantity
+    unit_price: Money
+    line_total: Money
+    cost: Money
+
+
+class SaleOut(Out):
+    id: int
+    items: list[SaleItemOut]
+    total: Money
+    cost: Money
+    created_by: int | None
+    created_at: datetime
+
+
+class SaleList(Out):
+    items: list[SaleOut]
+    next_cursor: str | None
+
+
+class SalesQuery(In):
+    from_: IsoDate | None = Field(default=None, alias="from")
+    to: IsoDate | None = None
+    limit: str | None = None
+    cursor: str | None = None
+
+
+# --- adjustments and the ledger --------------------------------------------------------------
+
+class AdjustmentIn(In):
+    material_id: Id | None = None
+    product_id: Id | None = None
+    quantity_delta: NonZeroQuantity
+    reason: Literal["waste", "count", "damage", "other"]
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_item(self) -> "AdjustmentIn":
+        if (self.material_id is None) == (self.product_id is None):
+            raise ValueError("give exactly one of material_id and product_id")
+        return self
+
+
+class AdjustmentOut(Out):
+    id: int
+    material_id: int | None
+    product_id: int | None
+    quantity_delta: Quantity
+    reason: str
+    note: str | None
+    created_by: int | None
+    created_at: datetime
+
+
+class MoveOut(Out):
+    id: int
+    material_id: int | None
+    batch_id: int | None
+    product_id: int | None
+    lot_id: int | None
+    delta: Quantity
+    unit_cost: Money
+    reason: str
+    ref: str
+    created_by: int | None
+    created_at: datetime
+
+
+class MoveList(Out):
+    items: list[MoveOut]
+    next_cursor: str | None
+
+
+class MovesQuery(In):
+    material_id: QueryId | None = None
+    product_id: QueryId | None = None
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> "MovesQuery":
+        if self.material_id is not None and self.product_id is not None:
+            raise ValueError("give material_id or product_id, not both")
+        return self
+    limit: str | None = None
+    cursor: str | None = None
+
+
+# --- alerts and reports ----------------------------------------------------------------------
+
+class LowStockOut(Out):
+    material_id: int
+    name: str
+    unit: str
+    on_hand: Quantity
+    min_quantity: Quantity
+    shortfall: Quantity
+
+
+class LowStockList(Out):
+    items: list[LowStockOut]
+
+
+class ReportQuery(In):
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate
+    group_by: Literal["day", "product"] = "day"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReportQuery":
+        if self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        if (self.to - self.from_).days > 3660:
+            raise ValueError("a report covers at most ten years")
+        return self
+
+
+class ReportRow(Out):
+    key: str
+    product_id: int | None = None
+    quantity: Quantity
+    revenue: Money
+    cost: Money
+    margin: Money
+
+
+class ReportTotals(Out):
+    quantity: Quantity
+    revenue: Money
+    cost: Money
+    margin: Money
+
+
+class SalesReport(Out):
+    rows: list[ReportRow]
+    totals: ReportTotals
+
+
+class PageQuery(In):
+    limit: str | None = None
+    cursor: str | None = None

@@ -1,0 +1,288 @@
+"""The schema, as typed SQLAlchemy 2 models. Migrations in bakery/migrations create it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Quantity = Numeric(14, 3, asdecimal=True)
+Money = Numeric(14, 2, asdecimal=True)
+UnitCost = Numeric(18, 6, asdecimal=True)
+# BIGINT ids on PostgreSQL; SQLite only auto-increments a plain INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+ROLES = ("admin", "manager", "baker", "cashier")
+ADJUSTMENT_REASONS = ("waste", "count", "damage", "other")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin','manager','baker','cashier')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Material(Base):
+    __tablename__ = "materials"
+    __table_args__ = (CheckConstraint("min_quantity >= 0", name="min_quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    unit: Mapped[str] = mapped_column(String(20))
+    min_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MaterialBatch(Base):
+    """A purchase of a material; `remaining` falls as it is consumed FIFO by purchase date."""
+
+    __tablename__ = "material_batches"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint("remaining >= 0", name="remaining"),
+        CheckConstraint("remaining <= quantity", name="remaining_le_quantity"),
+        CheckConstraint("cost_per_unit >= 0", name="cost_per_unit"),
+        Index("ix_material_batches_open", "material_id", "purchase_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    remaining: Mapped[Decimal] = mapped_column(Quantity)
+    cost_per_unit: Mapped[Decimal] = mapped_column(Money)
+    purchase_date: Mapped[date] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    lot: Mapped[str | None] = mapped_column(String(80))
+    supplier: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price"),
+        CheckConstraint("min_quantity IS NULL OR min_quantity >= 0", name="min_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    price: Mapped[Decimal] = mapped_column(Money)
+    min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProductLot(Base):
+    """Finished goods from one production run (or positive adjustment), sold oldest first."""
+
+    __tablename__ = "product_lots"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint("remaining >= 0", name="remaining"),
+        CheckConstraint("remaining <= quantity", name="remaining_le_quantity"),
+        CheckConstraint("unit_cost >= 0", name="unit_cost"),
+        Index("ix_product_lots_open", "product_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    production_run_id: Mapped[int | None] = mapped_column(ForeignKey("production_runs.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    remaining: Mapped[Decimal] = mapped_column(Quantity)
+    unit_cost: Mapped[Decimal] = mapped_column(UnitCost)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Recipe(Base):
+    __tablename__ = "recipes"
+    __table_args__ = (CheckConstraint("yield_quantity > 0", name="yield_quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    yield_quantity: Mapped[Decimal] = mapped_column(Quantity)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecipeIngredient(Base):
+    __tablename__ = "recipe_ingredients"
+    __table_args__ = (
+        UniqueConstraint("recipe_id", "material_id", name="uq_recipe_ingredients_line"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class ProductionRun(Base):
+    __tablename__ = "production_runs"
+    __table_args__ = (
+        CheckConstraint("batches > 0", name="batches"),
+        CheckConstraint("produced_quantity > 0", name="produced_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    batches: Mapped[int] = mapped_column(Integer)
+    produced_quantity: Mapped[Decimal] = mapped_column(Quantity)
+    total_cost: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProductionConsumption(Base):
+    """Which batch a production run drew from, how much, at what cost."""
+
+    __tablename__ = "production_consumptions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("production_runs.id"), index=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("material_batches.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    cost_per_unit: Mapped[Decimal] = mapped_column(Money)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    total: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SaleItem(Base):
+    __tablename__ = "sale_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    line_total: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal] = mapped_column(Money)
+
+
+class StockAdjustment(Base):
+    __tablename__ = "stock_adjustments"
+    __table_args__ = (
+        CheckConstraint("quantity_delta <> 0", name="quantity_delta"),
+        CheckConstraint(
+            "(material_id IS NULL) <> (product_id IS NULL)", name="one_item"
+        ),
+        CheckConstraint("reason IN ('waste','count','damage','other')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    quantity_delta: Mapped[Decimal] = mapped_column(Quantity)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class StockMove(Base):
+    """The append-only ledger: one row per change of any batch or lot."""
+
+    __tablename__ = "stock_moves"
+    __table_args__ = (
+        CheckConstraint("(batch_id IS NULL) <> (lot_id IS NULL)", name="one_layer"),
+        CheckConstraint("delta <> 0", name="delta"),
+        Index("ix_stock_moves_material", "material_id", "id"),
+        Index("ix_stock_moves_product", "product_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("material_batches.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("product_lots.id"), index=True)
+    delta: Mapped[Decimal] = mapped_column(Quantity)
+    unit_cost: Mapped[Decimal] = mapped_column(UnitCost)
+    reason: Mapped[str] = mapped_column(String(24))
+    ref_type: Mapped[str] = mapped_column(String(24))
+    ref_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class IdempotencyKey(Base):
+    """A POST already answered: replays return the same resource."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "scope", "key", name="uq_idempotency_keys_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Stored timestamps are UTC; SQLite hands them back without a zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""Bakery rules in plain Python: no Flask, no SQLAlchemy."""

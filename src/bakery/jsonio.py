@@ -1,0 +1,40 @@
+"""JSON in and out: decimals parsed exactly, dates and decimals written as strings."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class ExactJSONProvider(DefaultJSONProvider):
+    """Floats in requests become Decimal (no binary rounding); NaN and Infinity are refused."""
+
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("default", _default)
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, parse_float=Decimal, parse_constant=_reject_constant, **kwargs)

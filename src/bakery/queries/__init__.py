@@ -1,0 +1,1 @@
+"""The read side: lists, details, dashboards and reports, in plain SQL expressions. Never writes."""

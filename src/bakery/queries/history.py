@@ -1,0 +1,98 @@
+"""What happened: production runs and sales, as lists and details."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import ProductionConsumption, ProductionRun, Sale, SaleItem, as_utc
+from ..domain.errors import NotFound
+from .pages import PageRequest, paged, split_page
+
+C = ProductionConsumption.__table__
+S = Sale.__table__
+I = SaleItem.__table__  # noqa: E741
+
+
+def run_dict(run: Any, consumed: list[dict]) -> dict:
+    return {
+        "id": run.id, "recipe_id": run.recipe_id, "product_id": run.product_id,
+        "batches": run.batches, "produced_quantity": run.produced_quantity,
+        "total_cost": run.total_cost, "consumed": consumed,
+        "created_by": run.created_by, "created_at": as_utc(run.created_at),
+    }
+
+
+def _runs_with_consumption(session: Session, runs: list[Any]) -> list[dict]:
+    consumed: dict[int, list[dict]] = defaultdict(list)
+    if runs:
+        for c in session.execute(select(C).where(C.c.run_id.in_([r.id for r in runs]))
+                                 .order_by(C.c.id)):
+            consumed[c.run_id].append({"material_id": c.material_id, "batch_id": c.batch_id,
+                                       "quantity": c.quantity, "cost_per_unit": c.cost_per_unit})
+    return [run_dict(r, consumed[r.id]) for r in runs]
+
+
+def list_runs(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
+    query = paged(select(ProductionRun), ProductionRun.id, page, newest_first=True)
+    rows, cursor = split_page(list(session.execute(query).scalars()), page)
+    return _runs_with_consumption(session, rows), cursor
+
+
+def get_run(session: Session, run_id: int) -> dict:
+    run = session.get(ProductionRun, run_id)
+    if run is None:
+        raise NotFound(f"no production run with id {run_id}")
+    return _runs_with_consumption(session, [run])[0]
+
+
+def sale_dict(sale: Any, items: list[dict]) -> dict:
+    return {"id": sale.id, "items": items, "total": sale.total, "cost": sale.cost,
+            "created_by": sale.created_by, "created_at": as_utc(sale.created_at)}
+
+
+def item_dict(item: Any) -> dict:
+    return {"product_id": item.product_id, "quantity": item.quantity,
+            "unit_price": item.unit_price, "line_total": item.line_total, "cost": item.cost}
+
+
+def _sales_with_items(session: Session, sales: list[Any]) -> list[dict]:
+    items: dict[int, list[dict]] = defaultdict(list)
+    if sales:
+        for item in session.execute(select(I).where(I.c.sale_id.in_([s.id for s in sales]))
+                                    .order_by(I.c.id)):
+            items[item.sale_id].append(item_dict(item))
+    return [sale_dict(s, items[s.id]) for s in sales]
+
+
+def day_bounds(start: date | None, end: date | None, tz: timezone | Any = timezone.utc
+               ) -> tuple[datetime | None, datetime | None]:
+    """Inclusive local dates as a half-open range of instants [start 00:00, end+1 00:00)."""
+    lower = datetime.combine(start, time.min, tz).astimezone(timezone.utc) if start else None
+    upper = (datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
+             if end else None)
+    return lower, upper
+
+
+def list_sales(session: Session, page: PageRequest, start: date | None = None,
+               end: date | None = None, tz: Any = timezone.utc) -> tuple[list[dict], str | None]:
+    query = select(S)
+    lower, upper = day_bounds(start, end, tz)
+    if lower is not None:
+        query = query.where(S.c.created_at >= lower)
+    if upper is not None:
+        query = query.where(S.c.created_at < upper)
+    rows, cursor = split_page(session.execute(paged(query, S.c.id, page, newest_first=True)).all(),
+                              page)
+    return _sales_with_items(session, rows), cursor
+
+
+def get_sale(session: Session, sale_id: int) -> dict:
+    sale = session.execute(select(S).where(S.c.id == sale_id)).first()
+    if sale is None:
+        raise NotFound(f"no sale with id {sale_id}")
+    return _sales_with_items(session, [sale])[0]

@@ -1,0 +1,191 @@
+"""Stock as people read it: materials, products, their layers, the ledger, low-stock alerts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
+from ..domain.errors import NotFound
+from ..domain.numbers import money
+from .pages import PageRequest, paged, split_page
+
+B = MaterialBatch.__table__
+L = ProductLot.__table__
+
+
+def _material_stock() -> Any:
+    return (
+        select(B.c.material_id,
+               func.sum(B.c.remaining).label("on_hand"),
+               func.sum(B.c.remaining * B.c.cost_per_unit).label("stock_value"))
+        .where(B.c.remaining > 0).group_by(B.c.material_id).subquery()
+    )
+
+
+def _materials_query() -> Select:
+    stock = _material_stock()
+    return select(
+        Material.id, Material.name, Material.unit, Material.min_quantity,
+        func.coalesce(stock.c.on_hand, 0).label("on_hand"),
+        func.coalesce(stock.c.stock_value, 0).label("stock_value"),
+    ).outerjoin(stock, stock.c.material_id == Material.id)
+
+
+def material_dict(row: Any) -> dict:
+    on_hand = Decimal(row.on_hand)
+    return {
+        "id": row.id, "name": row.name, "unit": row.unit, "min_quantity": row.min_quantity,
+        "on_hand": on_hand, "stock_value": money(row.stock_value),
+        "low_stock": on_hand < row.min_quantity,
+    }
+
+
+def batch_dict(batch: Any) -> dict:
+    return {
+        "id": batch.id, "material_id": batch.material_id, "quantity": batch.quantity,
+        "remaining": batch.remaining, "cost_per_unit": batch.cost_per_unit,
+        "purchase_date": batch.purchase_date, "expiry_date": batch.expiry_date,
+        "lot": batch.lot, "supplier": batch.supplier, "created_at": as_utc(batch.created_at),
+    }
+
+
+def list_materials(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
+    rows, cursor = split_page(session.execute(paged(_materials_query(), Material.id, page)).all(),
+                              page)
+    return [material_dict(r) for r in rows], cursor
+
+
+def get_material(session: Session, material_id: int) -> dict:
+    row = session.execute(_materials_query().where(Material.id == material_id)).first()
+    if row is None:
+        raise NotFound(f"no material with id {material_id}")
+    result = material_dict(row)
+    batches = session.execute(
+        select(MaterialBatch).where(MaterialBatch.material_id == material_id,
+                                    MaterialBatch.remaining > 0)
+        .order_by(MaterialBatch.purchase_date, MaterialBatch.id)
+    ).scalars()
+    result["batches"] = [batch_dict(b) for b in batches]
+    return result
+
+
+def _products_query() -> Select:
+    stock = (select(L.c.product_id, func.sum(L.c.remaining).label("on_hand"))
+             .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
+    return select(
+        Product.id, Product.name, Product.price, Product.min_quantity,
+        func.coalesce(stock.c.on_hand, 0).label("on_hand"),
+    ).outerjoin(stock, stock.c.product_id == Product.id)
+
+
+def product_dict(row: Any) -> dict:
+    on_hand = Decimal(row.on_hand)
+    return {
+        "id": row.id, "name": row.name, "price": row.price, "on_hand": on_hand,
+        "min_quantity": row.min_quantity,
+        "low_stock": row.min_quantity is not None and on_hand < row.min_quantity,
+    }
+
+
+def list_products(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
+    rows, cursor = split_page(session.execute(paged(_products_query(), Product.id, page)).all(),
+                              page)
+    return [product_dict(r) for r in rows], cursor
+
+
+def get_product(session: Session, product_id: int) -> dict:
+    row = session.execute(_products_query().where(Product.id == product_id)).first()
+    if row is None:
+        raise NotFound(f"no product with id {product_id}")
+    result = product_dict(row)
+    lots = session.execute(
+        select(L.c.id, L.c.quantity, L.c.remaining, L.c.unit_cost, L.c.production_run_id,
+               L.c.created_at)
+        .where(L.c.product_id == product_id, L.c.remaining > 0).order_by(L.c.id)
+    )
+    result["lots"] = [
+        {"id": lot.id, "quantity": lot.quantity, "remaining": lot.remaining,
+         "unit_cost": money(lot.unit_cost), "production_run_id": lot.production_run_id,
+         "created_at": as_utc(lot.created_at)}
+        for lot in lots
+    ]
+    return result
+
+
+def move_dict(row: Any) -> dict:
+    ref = f"{row.ref_type}:{row.ref_id}" if row.ref_id is not None else row.ref_type
+    return {
+        "id": row.id, "material_id": row.material_id, "batch_id": row.batch_id,
+        "product_id": row.product_id, "lot_id": row.lot_id, "delta": row.delta,
+        "unit_cost": money(row.unit_cost), "reason": row.reason, "ref": ref,
+        "created_by": row.created_by, "created_at": as_utc(row.created_at),
+    }
+
+
+def list_moves(session: Session, page: PageRequest, material_id: int | None = None,
+               product_id: int | None = None) -> tuple[list[dict], str | None]:
+    """The ledger, newest first, optionally for one material or product."""
+    M = StockMove.__table__
+    query = select(M)
+    if material_id is not None:
+        query = query.where(M.c.material_id == material_id)
+    if product_id is not None:
+        query = query.where(M.c.product_id == product_id)
+    rows, cursor = split_page(session.execute(paged(query, M.c.id, page, newest_first=True)).all(),
+                              page)
+    return [move_dict(r) for r in rows], cursor
+
+
+def low_stock(session: Session) -> list[dict]:
+    """Materials below their minimum, the largest shortfall first."""
+    stock = _material_stock()
+    on_hand = func.coalesce(stock.c.on_hand, 0)
+    rows = session.execute(
+        select(Material.id, Material.name, Material.unit, Material.min_quantity,
+               on_hand.label("on_hand"))
+        .outerjoin(stock, stock.c.material_id == Material.id)
+        .where(on_hand < Material.min_quantity)
+        .order_by((Material.min_quantity - on_hand).desc(), Material.id)
+    ).all()
+    return [
+        {"material_id": r.id, "name": r.name, "unit": r.unit, "on_hand": Decimal(r.on_hand),
+         "min_quantity": r.min_quantity, "shortfall": r.min_quantity - Decimal(r.on_hand)}
+        for r in rows
+    ]
+
+
+def ledger_mismatches(session: Session) -> list[dict]:
+    """Every batch or lot whose `remaining` differs from the sum of its ledger rows."""
+    M = StockMove.__table__
+    problems = []
+    for layer, key, kind in ((B, M.c.batch_id, "batch"), (L, M.c.lot_id, "lot")):
+        sums = select(key.label("layer_id"), func.sum(M.c.delta).label("total")) \
+            .where(key.is_not(None)).group_by(key).subquery()
+        rows = session.execute(
+            select(layer.c.id, layer.c.remaining, func.coalesce(sums.c.total, 0).label("total"))
+            .outerjoin(sums, sums.c.layer_id == layer.c.id)
+            .where(func.coalesce(sums.c.total, 0) != layer.c.remaining)
+        ).all()
+        problems += [{"kind": kind, "id": r.id, "remaining": r.remaining,
+                      "ledger": Decimal(r.total)} for r in rows]
+        negatives = session.execute(select(layer.c.id).where(layer.c.remaining < 0)).all()
+        problems += [{"kind": kind, "id": r.id, "problem": "negative"} for r in negatives]
+    orphans = session.execute(
+        select(func.count()).select_from(M).where(and_(M.c.batch_id.is_(None), M.c.lot_id.is_(None)))
+    ).scalar_one()
+    if orphans:
+        problems.append({"kind": "move", "problem": f"{orphans} ledger rows name no batch or lot"})
+    return problems
+
+
+
+
+def get_batch(session: Session, batch_id: int) -> dict:
+    batch = session.get(MaterialBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"no batch with id {batch_id}")
+    return batch_dict(batch)

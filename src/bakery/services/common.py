@@ -1,0 +1,159 @@
+"""What every use case shares: the unit of work, row locks, idempotency and the ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db.engine import transaction
+from ..db.models import IdempotencyKey, StockMove, utcnow
+from ..domain.errors import Conflict
+
+T = TypeVar("T")
+SessionFactory = sessionmaker[Session]
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An Idempotency-Key and a fingerprint of the request it came with."""
+
+    user_id: int
+    scope: str
+    key: str
+    request_hash: str
+
+    @staticmethod
+    def fingerprint(body: Any) -> str:
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a use case made, or, for a replayed Idempotency-Key, the id it made before."""
+
+    result: T | None
+    resource_id: int
+    replayed: bool = False
+
+
+def _previous(session: Session, idem: Idempotency) -> int | None:
+    row = session.execute(
+        select(IdempotencyKey.request_hash, IdempotencyKey.resource_id).where(
+            IdempotencyKey.user_id == idem.user_id,
+            IdempotencyKey.scope == idem.scope,
+            IdempotencyKey.key == idem.key,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != idem.request_hash:
+        raise Conflict(
+            "this Idempotency-Key was already used with a different request",
+            {"idempotency_key": idem.key},
+        )
+    return int(row.resource_id)
+
+
+def run_once(
+    factory: SessionFactory,
+    idem: Idempotency | None,
+    work: Callable[[Session], T],
+    resource_id: Callable[[T], int],
+) -> Outcome[T]:
+    """Run `work` in one transaction; with a key, at most once per key.
+
+    The key row is written in the same transaction as the work, so a concurrent repeat
+    blocks on the unique index, then finds the first request's resource and replays it.
+    """
+    if idem is None:
+        with transaction(factory) as session:
+            result = work(session)
+        return Outcome(result, resource_id(result))
+    try:
+        with transaction(factory) as session:
+            earlier = _previous(session, idem)
+            if earlier is not None:
+                return Outcome(None, earlier, replayed=True)
+            result = work(session)
+            session.execute(
+                insert(IdempotencyKey),
+                {
+                    "user_id": idem.user_id,
+                    "scope": idem.scope,
+                    "key": idem.key,
+                    "request_hash": idem.request_hash,
+                    "resource_id": resource_id(result),
+                    "created_at": utcnow(),
+                },
+            )
+        return Outcome(result, resource_id(result))
+    except IntegrityError as exc:
+        if "idempotency" not in str(exc.orig).lower():
+            raise
+        with factory() as session:
+            earlier = _previous(session, idem)
+        if earlier is None:  # pragma: no cover - the other request rolled back meanwhile
+            raise Conflict("a request with this Idempotency-Key is in progress; retry") from exc
+        return Outcome(None, earlier, replayed=True)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One ledger row to write."""
+
+    delta: Decimal
+    unit_cost: Decimal
+    reason: str
+    ref_type: str
+    ref_id: int | None
+    material_id: int | None = None
+    batch_id: int | None = None
+    product_id: int | None = None
+    lot_id: int | None = None
+
+
+def write_moves(session: Session, moves: Sequence[Move], user_id: int | None) -> None:
+    """Append ledger rows in one statement (executemany)."""
+    if not moves:
+        return
+    now = utcnow()
+    session.execute(
+        insert(StockMove),
+        [
+            {
+                "material_id": m.material_id,
+                "batch_id": m.batch_id,
+                "product_id": m.product_id,
+                "lot_id": m.lot_id,
+                "delta": m.delta,
+                "unit_cost": m.unit_cost,
+                "reason": m.reason,
+                "ref_type": m.ref_type,
+                "ref_id": m.ref_id,
+                "created_at": now,
+                "created_by": user_id,
+            }
+            for m in moves
+        ],
+    )
+
+
+def lock_rows(session: Session, model: Any, ids: Iterable[int], *columns: Any) -> dict[int, Any]:
+    """Lock parent rows in id order (FOR UPDATE on PostgreSQL) so writers never deadlock.
+
+    On SQLite the whole database is already locked by BEGIN IMMEDIATE.
+    """
+    wanted = sorted(set(ids))
+    rows = session.execute(
+        select(model.id, *columns).where(model.id.in_(wanted)).order_by(model.id).with_for_update()
+    ).all()
+    return {row.id: row for row in rows}

@@ -1,0 +1,241 @@
+"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL), the app, API clients.
+
+Every database test runs twice, on a fresh SQLite file and on a fresh PostgreSQL database
+created for this run on the server at BAKERY_TEST_PG (default the local server). Without CI set,
+a missing PostgreSQL skips those variants; with CI set it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bakery import create_app
+from bakery.config import Settings
+from bakery.db.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get("BAKERY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means the server is not usable
+        return f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+
+
+class PostgresServer:
+    """Creates and drops uniquely named databases on the test server.
+
+    The schema is migrated once into a template database; each test gets a copy of it.
+    """
+
+    def __init__(self) -> None:
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.template: str | None = None
+
+    def _url(self, name: str) -> str:
+        return self.admin.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, migrated: bool = True) -> str:
+        name = f"bakery_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        if migrated and self.template is None:
+            self.template = self.create(migrated=False)
+            upgrade(self.template)
+        source = f' TEMPLATE "{self.template.rsplit("/", 1)[-1]}"' if migrated and self.template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[-1]
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_ADMIN_URL}: {problem}")
+        pytest.skip(f"PostgreSQL not reachable ({problem})")
+    server = PostgresServer()
+    yield server
+    if server.template:
+        server.drop(server.template)
+    server.admin.dispose()
+
+
+def _pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    url = server.create()
+    try:
+        yield url
+    finally:
+        server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "bakery.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, folder: Path) -> str:
+    target = folder / "bakery.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        yield sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+    else:
+        yield from _pg_url(request)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database (for tests that need real row locks)."""
+    yield from _pg_url(request)
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    settings = Settings(env="testing", database_url=database_url, secret_key="x" * 40,
+                        instance_path=tmp_path / "instance", log_level="WARNING")
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    application = create_app(settings=make_settings(database_url, tmp_path))
+    yield application
+    application.extensions["bakery.engine"].dispose()
+
+
+@pytest.fixture
+def sessions(app: Any) -> Any:
+    return app.extensions["bakery.sessions"]
+
+
+class Api:
+    """A test client that speaks the API as one user: `api.post('/sales', json=...)`."""
+
+    def __init__(self, client: Any, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self, headers: dict | None) -> dict:
+        result = dict(headers or {})
+        if self.token:
+            result.setdefault("Authorization", f"Bearer {self.token}")
+        return result
+
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs: Any) -> Any:
+        return self.client.open("/api/v1" + path, method=method, headers=self._headers(headers),
+                                **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        """Call and assert the status; return the JSON body."""
+        response = self.request(method, path, **kwargs)
+        assert response.status_code == status, (response.status_code, response.get_json())
+        return response.get_json()
+
+
+def login(app: Any, role: str = "admin") -> Api:
+    from bakery.services.users import create_user
+
+    email = f"{role}-{uuid.uuid4().hex[:6]}@bakery.test"
+    create_user(app.extensions["bakery.sessions"], email=email, role=role, password="correct horse")
+    client = app.test_client()
+    response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "correct horse"})
+    assert response.status_code == 201, response.get_json()
+    return Api(client, response.get_json()["token"])
+
+
+@pytest.fixture
+def api(app: Any) -> Api:
+    """An admin's API client."""
+    return login(app, "admin")
+
+
+@pytest.fixture
+def as_role(app: Any) -> Any:
+    return lambda role: login(app, role)
+
+
+class Bakery:
+    """Builds a small bakery through the API, for tests that need stock to work with."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def material(self, name: str = "Flour", unit: str = "kg", min_quantity: str = "0") -> int:
+        return self.api.ok("POST", "/materials", 201,
+                           json={"name": name, "unit": unit, "min_quantity": min_quantity})["id"]
+
+    def batch(self, material_id: int, quantity: str, cost: str, purchased: str | None = None) -> dict:
+        body: dict[str, Any] = {"quantity": quantity, "cost_per_unit": cost}
+        if purchased:
+            body["purchase_date"] = purchased
+        return self.api.ok("POST", f"/materials/{material_id}/batches", 201, json=body)
+
+    def product(self, name: str = "Bread", price: str = "3.00") -> int:
+        return self.api.ok("POST", "/products", 201, json={"name": name, "price": price})["id"]
+
+    def recipe(self, product_id: int, ingredients: dict[int, str], yield_quantity: str = "10",
+               name: str | None = None) -> int:
+        return self.api.ok("POST", "/recipes", 201, json={
+            "name": name or f"recipe-{uuid.uuid4().hex[:6]}", "product_id": product_id,
+            "yield_quantity": yield_quantity,
+            "ingredients": [{"material_id": m, "quantity": q} for m, q in ingredients.items()],
+        })["id"]
+
+    def bake(self, recipe_id: int, batches: int = 1) -> dict:
+        return self.api.ok("POST", "/production-runs", 201,
+                           json={"recipe_id": recipe_id, "batches": batches})
+
+    def sell(self, items: dict[int, str], status: int = 201) -> dict:
+        return self.api.ok("POST", "/sales", status, json={
+            "items": [{"product_id": p, "quantity": q} for p, q in items.items()]})
+
+    def stocked_bread(self, loaves: int = 10, price: str = "3.00") -> int:
+        """A product with `loaves` units in stock, from flour at 1.00/kg, 1 kg per loaf."""
+        flour = self.material(f"Flour-{uuid.uuid4().hex[:6]}")
+        self.batch(flour, str(loaves), "1.00", "2026-01-01")
+        bread = self.product(f"Bread-{uuid.uuid4().hex[:6]}", price)
+        recipe = self.recipe(bread, {flour: "1"}, yield_quantity="1")
+        self.bake(recipe, loaves)
+        return bread
+
+
+@pytest.fixture
+def bakery(api: Api) -> Bakery:
+    return Bakery(api)
