@@ -22,7 +22,8 @@ class ConfigError(Exception):
     """A setting that makes it unsafe or impossible to start; the message says which and why."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0,
+         maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -32,6 +33,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -80,7 +83,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or default_database_url(instance),
             secret_key=env.get("SECRET_KEY", ""),
             host=env.get("HOST") or "127.0.0.1",
-            port=_int(env, "PORT", 5000, 1),
+            port=_int(env, "PORT", 5000, 1, 65535),
             web_concurrency=_int(env, "WEB_CONCURRENCY", 0),
             admin_email=env.get("BAKERY_ADMIN_EMAIL") or None,
             admin_password=env.get("BAKERY_ADMIN_PASSWORD") or None,

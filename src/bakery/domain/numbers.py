@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 MONEY_PLACES = 2
 QUANTITY_PLACES = 3
 UNIT_COST_PLACES = 6
+# A double holds 15 significant decimal digits faithfully (DBL_DIG); beyond that is binary noise.
+FLOAT_DIGITS = 15
 MONEY_STEP = Decimal(1).scaleb(-MONEY_PLACES)
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_PLACES)
 UNIT_COST_STEP = Decimal(1).scaleb(-UNIT_COST_PLACES)
@@ -32,13 +34,23 @@ def unit_cost(value: Decimal | int | str) -> Decimal:
 
 
 def from_legacy_float(value: float | int | str) -> Decimal:
-    """Turn a legacy float such as 28.100000000000037 into its shortest exact decimal."""
+    """Turn a legacy float such as 28.100000000000037 into the decimal it stood for (28.1).
+
+    Floats are rounded to the 15 significant digits a double holds faithfully, which drops the
+    binary noise of earlier float arithmetic; ints and strings are taken exactly.
+    """
     try:
         result = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
     except InvalidOperation as exc:
         raise ValueError(f"not a number: {value!r}") from exc
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if isinstance(value, float):
+        with localcontext() as context:
+            context.prec = FLOAT_DIGITS
+            result = (+result).normalize()
+        if result.as_tuple().exponent > 0:  # type: ignore[operator]
+            result = result.quantize(Decimal(1))
     return result
 
 

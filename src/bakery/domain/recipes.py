@@ -37,7 +37,7 @@ def max_batches(ingredients: Iterable[Ingredient], on_hand: Mapping[int, Decimal
     """Whole batches that current stock allows; 0 when any ingredient is short."""
     limits = [
         (on_hand.get(line.material_id, ZERO) / line.quantity).to_integral_value(ROUND_FLOOR)
-        for line in ingredients
+        for line in merge_ingredients(ingredients)
         if line.quantity > 0
     ]
     return int(min(limits)) if limits else 0
@@ -69,7 +69,7 @@ def batch_cost(
     per unit, so an owner still sees a sensible figure before the next delivery.
     """
     total = ZERO
-    for line in ingredients:
+    for line in merge_ingredients(ingredients):
         layers = fifo_order(layers_by_material.get(line.material_id, []))
         left = line.quantity
         for layer in layers:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,8 +71,9 @@ def run_once(
 ) -> Outcome[T]:
     """Run `work` in one transaction; with a key, at most once per key.
 
-    The key row is written in the same transaction as the work, so a concurrent repeat
-    blocks on the unique index, then finds the first request's resource and replays it.
+    The key is claimed (inserted) before the work, in the same transaction, so a concurrent
+    repeat blocks on the unique index until the first request ends, then finds its resource
+    and replays it, instead of doing the work again against the stock the first one left.
     """
     if idem is None:
         with transaction(factory) as session:
@@ -83,17 +84,21 @@ def run_once(
             earlier = _previous(session, idem)
             if earlier is not None:
                 return Outcome(None, earlier, replayed=True)
-            result = work(session)
-            session.execute(
-                insert(IdempotencyKey),
+            claim = session.execute(
+                insert(IdempotencyKey).returning(IdempotencyKey.id),
                 {
                     "user_id": idem.user_id,
                     "scope": idem.scope,
                     "key": idem.key,
                     "request_hash": idem.request_hash,
-                    "resource_id": resource_id(result),
+                    "resource_id": 0,  # set below, before anyone else can see the row
                     "created_at": utcnow(),
                 },
+            ).scalar_one()
+            result = work(session)
+            session.execute(
+                update(IdempotencyKey).where(IdempotencyKey.id == claim)
+                .values(resource_id=resource_id(result))
             )
         return Outcome(result, resource_id(result))
     except IntegrityError as exc:

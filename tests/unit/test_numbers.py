@@ -1,0 +1,66 @@
+"""Money and quantity rules: exact decimals, fixed scales, half-up rounding."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from bakery.domain.numbers import from_legacy_float, money, places, quantity, unit_cost
+
+
+def test_money_rounds_half_up_to_cents():
+    assert money(D("10.125")) == D("10.13")
+    assert money(D("10.124999")) == D("10.12")
+    assert money(D("-0.005")) == D("-0.01")
+    assert str(money(3)) == "3.00"
+
+
+def test_quantity_rounds_to_three_places():
+    assert quantity(D("1.2345")) == D("1.235")
+    assert str(quantity("2")) == "2.000"
+
+
+def test_unit_cost_keeps_six_places():
+    assert unit_cost(D("27") / D("80")) == D("0.337500")
+    assert unit_cost(D(1) / D(3)) == D("0.333333")
+
+
+def test_decimal_sums_have_no_binary_noise():
+    assert money(D("0.1") + D("0.2")) == D("0.30")
+    assert D("0.1") + D("0.2") == D("0.3")
+    assert sum([D("0.1")] * 10, D(0)) == D("1")
+
+
+@pytest.mark.parametrize("noisy, clean", [
+    (28.100000000000037, D("28.1")),
+    (0.1 + 0.2, D("0.3")),
+    (sum([0.1] * 10), D("1")),
+    (2.675, D("2.675")),
+    (1234.5678, D("1234.5678")),
+    (5.0, D("5")),
+    (100.0, D("100")),
+    (0.001, D("0.001")),
+    (7, D("7")),
+    ("12.50", D("12.50")),
+])
+def test_legacy_floats_lose_their_binary_noise(noisy, clean):
+    result = from_legacy_float(noisy)
+    assert result == clean
+    assert isinstance(result, D)
+
+
+def test_legacy_floats_land_on_the_stored_scale():
+    assert quantity(from_legacy_float(28.100000000000037)) == D("28.100")
+    assert money(from_legacy_float(0.30000000000000004)) == D("0.30")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), "abc", "", "NaN"])
+def test_legacy_values_that_are_not_numbers_are_refused(bad):
+    with pytest.raises(ValueError):
+        from_legacy_float(bad)
+
+
+def test_places_counts_digits_after_the_point():
+    assert places(D("1.250")) == 2
+    assert places(D("1")) == 0
+    assert places(D("1E+2")) == 0
+    assert places(D("0.001")) == 3
