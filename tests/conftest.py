@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,30 +40,59 @@ def _pg_available() -> str | None:
 class PostgresServer:
     """Creates and drops uniquely named databases on the test server.
 
-    The schema is migrated once into a template database; each test gets a copy of it.
+    The schema is migrated once into a template database; each test gets a copy of it. Copies
+    are made one ahead and dropped behind, on a helper thread, so tests do not wait for them.
     """
 
     def __init__(self) -> None:
         self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         self.template: str | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-test-dbs")
+        self._spare: Future[str] | None = None
+        self._drops: list[Future[None]] = []
 
     def _url(self, name: str) -> str:
         return self.admin.url.set(database=name).render_as_string(hide_password=False)
 
-    def create(self, migrated: bool = True) -> str:
+    def _create(self, migrated: bool = True) -> str:
         name = f"bakery_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         if migrated and self.template is None:
-            self.template = self.create(migrated=False)
+            self.template = self._create(migrated=False)
             upgrade(self.template)
         source = f' TEMPLATE "{self.template.rsplit("/", 1)[-1]}"' if migrated and self.template else ""
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
         return self._url(name)
 
-    def drop(self, url: str) -> None:
+    def create(self, migrated: bool = True) -> str:
+        if not migrated:
+            return self._create(migrated=False)
+        # the first call also builds the template, before any copy is made in the background
+        url = self._spare.result() if self._spare is not None else self._create()
+        self._spare = self._worker.submit(self._create)
+        return url
+
+    def _drop(self, url: str) -> None:
         name = url.rsplit("/", 1)[-1]
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def drop(self, url: str, now: bool = True) -> None:
+        if now:
+            self._drop(url)
+        else:
+            self._drops.append(self._worker.submit(self._drop, url))
+
+    def close(self) -> None:
+        """Drop the spare copy and the template once every pending drop has run."""
+        if self._spare is not None:
+            self.drop(self._spare.result(), now=False)
+        for pending in self._drops:
+            pending.result()
+        self._worker.shutdown(wait=True)
+        if self.template:
+            self._drop(self.template)
+        self.admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +104,7 @@ def pg_server() -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL not reachable ({problem})")
     server = PostgresServer()
     yield server
-    if server.template:
-        server.drop(server.template)
-    server.admin.dispose()
+    server.close()
 
 
 def _pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
@@ -85,7 +113,7 @@ def _pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         yield url
     finally:
-        server.drop(url)
+        server.drop(url, now=False)
 
 
 @pytest.fixture(scope="session")

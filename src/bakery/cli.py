@@ -161,8 +161,16 @@ cli.add_command(check_ledger)
 
 
 def main() -> None:
+    """The console script: every failure is one line on stderr and a non-zero exit status."""
     try:
-        cli.main(prog_name="bakery")
+        code = cli.main(prog_name="bakery", standalone_mode=False)
     except ConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    except click.Abort:
+        click.echo("Error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"Error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

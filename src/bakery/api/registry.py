@@ -18,6 +18,7 @@ from ..services.common import Idempotency
 from ..runtime import sessions
 from ..services.users import Principal, principal_for_token
 from .errors import ApiError, validation_response
+from .types import MAX_ID
 
 ALL_ROLES = ("admin", "manager", "baker", "cashier")
 MANAGERS = ("admin", "manager")
@@ -63,7 +64,8 @@ def _authenticate() -> Principal:
 
 
 def _flask_rule(path: str) -> str:
-    return path.replace("{", "<int:").replace("}", ">")
+    """OpenAPI path to a Flask rule; ids beyond a BIGINT are simply not found (404)."""
+    return path.replace("{", f"<int(max={MAX_ID}):").replace("}", ">")
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -83,7 +84,7 @@ class UserOut(Out):
 class MaterialIn(In):
     name: Name
     unit: Unit
-    min_quantity: NonNegativeQuantity = Field(default=0)
+    min_quantity: NonNegativeQuantity = Field(default=Decimal(0))
 
 
 class MaterialPatch(Patch):
