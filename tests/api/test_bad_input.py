@@ -180,3 +180,26 @@ def test_unknown_paths_and_methods_answer_json_errors(api):
     error_of(api.get("/materials/99999999999999999999"), 404, "not_found")
     error_of(api.request("DELETE", "/sales"), 405)
     error_of(api.request("PUT", "/materials/1", json={}), 405)
+
+
+def test_results_too_large_to_store_are_refused_not_crashed(api, bakery, unchanged):
+    flour = bakery.material("Flour")
+    bakery.batch(flour, "1", "1.00")
+    giant = bakery.product("Giant", "999999999999.99")
+    recipe = bakery.recipe(giant, {flour: "0.001"}, yield_quantity="99999999999")
+    gold = bakery.material("Gold")
+    bakery.batch(gold, "99999999999", "999999999999.99")
+    costly = bakery.recipe(bakery.product("Costly"), {gold: "1000"}, yield_quantity="1")
+    api.ok("POST", "/stock-adjustments", 201,
+           json={"product_id": giant, "quantity_delta": "1000", "reason": "count"})
+    with unchanged():
+        details = error_of(api.post("/production-runs", json={"recipe_id": recipe, "batches": 2}),
+                           422)["details"]
+        assert "batches" in details
+        details = error_of(api.post("/production-runs", json={"recipe_id": costly, "batches": 1}),
+                           422)["details"]
+        assert "batches" in details
+        details = error_of(api.post("/sales", json={"items": [{"product_id": giant,
+                                                               "quantity": "1000"}]}),
+                           422)["details"]
+        assert "items" in details

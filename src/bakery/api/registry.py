@@ -121,7 +121,8 @@ def operation(method: str, path: str, *, summary: str, tag: str,
             if isinstance(result, tuple):
                 result, code = result
             if response is not None:
-                result = response.model_validate(result).model_dump(mode="json", by_alias=True)
+                result = response.model_validate(result, context={"response": True}).model_dump(
+                    mode="json", by_alias=True)
             return result, code
 
         api.add_url_rule(_flask_rule(path), endpoint=view.__name__, view_func=handler,

@@ -10,7 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+)
 from pydantic.json_schema import WithJsonSchema
 
 from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, MONEY_PLACES, QUANTITY_PLACES, places
@@ -31,7 +38,9 @@ def _to_decimal(value: Any) -> Decimal:
 
 
 def _scaled(decimals: int, maximum: Decimal):  # type: ignore[no-untyped-def]
-    def check(value: Decimal) -> Decimal:
+    def check(value: Decimal, info: ValidationInfo) -> Decimal:
+        if info.context and info.context.get("response"):
+            return value  # limits are for input; computed figures (a recipe's cost) may exceed them
         if places(value) > decimals:
             raise ValueError(f"at most {decimals} decimal places")
         if abs(value) > maximum:

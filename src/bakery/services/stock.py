@@ -27,7 +27,7 @@ from ..db.models import (
 )
 from ..domain import fifo
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.numbers import QUANTITY_PLACES, ZERO, money, unit_cost
+from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money, unit_cost
 from ..domain.recipes import Ingredient, scale
 from .common import Idempotency, Move, Outcome, SessionFactory, lock_rows, run_once, write_moves
 
@@ -152,6 +152,10 @@ def run_production(
         consumed = [d for material_id in sorted(draws) for d in draws[material_id]]
         exact_cost = sum((d.cost for d in consumed), ZERO)
         produced = recipe.yield_quantity * batches
+        if produced > MAX_QUANTITY or money(exact_cost) > MAX_MONEY:
+            raise ValidationFailed("the run is too large to record", {
+                "batches": f"would make more than {MAX_QUANTITY} units or cost more than "
+                           f"{MAX_MONEY}; bake fewer batches"})
         now = utcnow()
         _draw_down(session, _BATCHES, consumed)
         run = ProductionRun(recipe_id=recipe_id, product_id=recipe.product_id, batches=batches,
@@ -238,6 +242,9 @@ def record_sale(
         created = at or utcnow()
         total = sum((line.line_total for line in lines), ZERO)
         cost = sum((line.cost for line in lines), ZERO)
+        if max(total, cost) > MAX_MONEY:
+            raise ValidationFailed("the sale is too large to record",
+                                   {"items": f"the total may not exceed {MAX_MONEY}"})
         sale_id = session.execute(
             insert(Sale).returning(Sale.id),
             {"total": total, "cost": cost, "created_at": created, "created_by": user_id},
