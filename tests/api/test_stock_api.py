@@ -110,9 +110,13 @@ def test_lists_page_through_every_item_once(api, bakery):
     assert seen == ids and pages == 3
     assert len(api.ok("GET", "/materials?limit=500")["items"]) == 7
     assert len(api.ok("GET", "/materials")["items"]) == 7
-    for bad in ("0", "501", "-1", "abc", "2.5", ""):
+    for bad in ("0", "501", "-1", "abc", "2.5", "", "%D9%A3", "+5", "99999999999999999999999"):
         assert "limit" in error_of(api.get(f"/materials?limit={bad}"), 422)["details"], bad
-    for bad in ("nonsense", "aWQ6YWJj", "Zm9vOjE"):  # garbage, "id:abc", "foo:1"
+    import base64
+
+    forged = [base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+              for text in ("id:99999999999999999999", "id:-5", "id: 7", "id:\u0663", "id:0")]
+    for bad in ("nonsense", "aWQ6YWJj", "Zm9vOjE", *forged):  # garbage, "id:abc", "foo:1"
         assert "cursor" in error_of(api.get(f"/materials?cursor={bad}"), 422)["details"], bad
     for path in ("/products", "/recipes", "/production-runs", "/sales", "/stock-moves", "/users"):
         error_of(api.get(f"{path}?limit=501"), 422)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from ..domain.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_ID = 2**63 - 1  # a BIGINT
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = text.partition(":")
-        if prefix != "id":
+        if prefix != "id" or not _DIGITS.fullmatch(value) or not 0 < int(value) <= MAX_ID:
             raise ValueError(text)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
@@ -40,7 +43,7 @@ def page_request(limit: str | None, cursor: str | None) -> PageRequest:
     """Parse ?limit= and ?cursor= with the contract's bounds."""
     size = DEFAULT_LIMIT
     if limit is not None:
-        if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        if not _DIGITS.fullmatch(limit) or not 1 <= int(limit) <= MAX_LIMIT:
             raise ValidationFailed("bad limit", {"limit": f"a whole number from 1 to {MAX_LIMIT}"})
         size = int(limit)
     return PageRequest(size, decode_cursor(cursor) if cursor else None)
