@@ -43,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
                         "more than one instance")
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
                          max_overflow=settings.db_max_overflow,
-                         pool_recycle=settings.db_pool_recycle)
+                         pool_recycle=settings.db_pool_recycle,
+                         connect_timeout=settings.db_connect_timeout,
+                         pool_timeout=settings.db_pool_timeout)
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)

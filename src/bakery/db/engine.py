@@ -9,6 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Execution option marking a connection that only reads, one statement at a time.
+READ_ONLY_OPTION = "bakery_single_read"
+
 
 def normalize_url(url: str) -> str:
     """Accept the legacy `postgres://` spelling and pick psycopg 3 for PostgreSQL."""
@@ -21,7 +24,8 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
-                pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0) -> Engine:
+                pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0,
+                connect_timeout: int = 5, pool_timeout: int = 10) -> Engine:
     """An engine with the project's rules applied for its database."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -36,7 +40,10 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=pool_recycle,
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        # Fail fast while the server is unreachable: the app answers 503 instead of hanging.
+        connect_args={"connect_timeout": connect_timeout},
     )
 
 
@@ -61,7 +68,8 @@ def _make_sqlite_safe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -72,4 +80,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def single_read(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for a lookup that is one statement and needs no transaction around it.
+
+    On PostgreSQL the connection runs in autocommit, which saves the BEGIN and ROLLBACK round
+    trips (and keeps psycopg's prepared statements, which a ROLLBACK would discard); on SQLite
+    it reads without taking the write lock that every other transaction starts with.
+    """
+    with factory() as session:
+        options: dict = {READ_ONLY_OPTION: True}
+        if session.get_bind().dialect.name != "sqlite":
+            options["isolation_level"] = "AUTOCOMMIT"
+        session.connection(execution_options=options)
         yield session
