@@ -62,6 +62,9 @@ def _authenticate() -> Principal:
     return principal
 
 
+MAX_PATH_ID = 2**63 - 1  # ids are BIGINT: larger ones cannot exist, so they are 404
+
+
 def _flask_rule(path: str) -> str:
     return path.replace("{", "<int:").replace("}", ">")
 
@@ -101,6 +104,8 @@ def operation(method: str, path: str, *, summary: str, tag: str,
                 if principal.role not in roles:
                     raise ApiError(403, "forbidden",
                                    f"the {principal.role} role may not {summary.lower()}")
+            if any(value > MAX_PATH_ID for value in path_args.values()):
+                raise ApiError(404, "not_found", "no such resource")
             kwargs: dict[str, Any] = dict(path_args)
             try:
                 if query is not None:
