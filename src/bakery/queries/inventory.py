@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
 from ..domain.errors import NotFound
-from ..domain.numbers import money
+from ..domain.numbers import QUANTITY_PLACES, money
 from .pages import PageRequest, paged, split_page
 
 B = MaterialBatch.__table__
@@ -168,7 +168,9 @@ def ledger_mismatches(session: Session) -> list[dict]:
         rows = session.execute(
             select(layer.c.id, layer.c.remaining, func.coalesce(sums.c.total, 0).label("total"))
             .outerjoin(sums, sums.c.layer_id == layer.c.id)
-            .where(func.coalesce(sums.c.total, 0) != layer.c.remaining)
+            # Compared at the stored scale: SQLite sums NUMERIC as binary floating point.
+            .where(func.round(func.coalesce(sums.c.total, 0) - layer.c.remaining,
+                              QUANTITY_PLACES) != 0)
         ).all()
         problems += [{"kind": kind, "id": r.id, "remaining": r.remaining,
                       "ledger": Decimal(r.total)} for r in rows]
