@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bakery.db.engine import PING_AFTER_IDLE
 from bakery.db.migrate import upgrade
 
 from .load import Load, audit, scarce_bakery
@@ -76,13 +77,22 @@ def test_app_answers_503_while_the_database_is_down_and_recovers_by_itself(
         for thread in threads:
             thread.join(30)
 
+    # A restart while the app is idle: pooled connections are dead, but the first sale after
+    # the pause still succeeds, because a connection idle for a while is checked before use.
+    private_pg.stop("fast")
+    private_pg.start()
+    time.sleep(PING_AFTER_IDLE + 0.5)
+    after_idle = http("POST", server.base + "/api/v1/sales", {"items": [
+        {"product_id": shop.products[1], "quantity": "1"}]}, shop.headers)[0]
+
     statuses = load.statuses()
     figures = audit(url, load, exact=False)
     slowest = max(elapsed for _, elapsed, _ in down_answers)
     report({"outages": outages, "requests": len(load.answers) + len(down_answers),
             "statuses": dict(statuses), "probes_while_down": len(down_answers),
             "slowest_503_s": round(slowest, 3), "readyz_while_down": sorted(set(ready_during_outage)),
-            "recovery_s": recovery_seconds, "app_restarts": 0, **figures})
+            "recovery_s": recovery_seconds, "first_sale_after_idle_restart": after_idle,
+            "app_restarts": 0, **figures})
 
     assert all(status == 503 for status, _, _ in down_answers), down_answers
     assert all(body["error"]["code"] == "unavailable" for _, _, body in down_answers)
@@ -90,4 +100,5 @@ def test_app_answers_503_while_the_database_is_down_and_recovers_by_itself(
     assert set(ready_during_outage) == {503}
     assert set(statuses) <= {201, 409, 503}, statuses
     assert server.process is not None and server.process.poll() is None, "the app was restarted"
+    assert after_idle == 201
     assert figures["problems"] == {}

@@ -10,7 +10,8 @@ from .load import Load, audit, scarce_bakery
 
 def test_three_instances_sell_and_bake_scarce_stock_without_losing_or_inventing_any(
         pg_url, start_servers, heavy, report):
-    shop = scarce_bakery(pg_url, products=4, loaves=40 if heavy else 24)
+    shop = scarce_bakery(pg_url, products=4, loaves=400 if heavy else 24,
+                         flour_per_batch="150" if heavy else "25")
     servers = start_servers(pg_url, count=3, workers=1, threads=4)
     load = Load([s.base for s in servers], shop, clients=32,
                 requests_per_client=100 if heavy else 12).run()

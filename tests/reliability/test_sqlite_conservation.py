@@ -11,7 +11,8 @@ from .load import Load, audit, scarce_bakery
 def test_sqlite_with_several_workers_neither_loses_nor_invents_stock(
         sqlite_template, tmp_path, start_servers, heavy, report):
     url = sqlite_copy(sqlite_template, tmp_path)
-    shop = scarce_bakery(url, products=4, loaves=40 if heavy else 24)
+    shop = scarce_bakery(url, products=4, loaves=200 if heavy else 24,
+                         flour_per_batch="80" if heavy else "25")
     [server] = start_servers(url, count=1, workers=3, threads=2)
     load = Load([server.base], shop, clients=16, requests_per_client=100 if heavy else 15).run()
 

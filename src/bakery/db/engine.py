@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Execution option marking a connection that only reads, one statement at a time.
 READ_ONLY_OPTION = "bakery_single_read"
+# A pooled connection idle longer than this is pinged before use.
+PING_AFTER_IDLE = 1.0
 
 
 def normalize_url(url: str) -> str:
@@ -35,16 +39,41 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         )
         _make_sqlite_safe(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=pool_recycle,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         # Fail fast while the server is unreachable: the app answers 503 instead of hanging.
         connect_args={"connect_timeout": connect_timeout},
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE) -> None:
+    """Check a pooled connection is alive before use, but only when it sat idle a while.
+
+    SQLAlchemy's pool_pre_ping costs a round trip on every checkout (two per API request);
+    a connection used a moment ago is as good as the ping would say. A connection that dies
+    while busy fails its statement instead: the error is a disconnect, SQLAlchemy drops the
+    whole pool, that request gets a 503 and the next one connects afresh.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["bakery_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.pop("bakery_idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: let the pool replace this connection
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _make_sqlite_safe(engine: Engine) -> None:
