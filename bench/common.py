@@ -13,6 +13,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from tests.reliability.servers import (  # noqa: E402  (re-exported for the scri
 )
 
 __all__ = ["AppServer", "PgDatabases", "Shop", "http", "open_shop", "stock_products", "ROOT",
-           "machine", "run_wrk", "run_pgbench", "table", "psql_url", "pgbench_binary"]
+           "machine", "run_wrk", "sell_exactly", "cpu_seconds", "bench_database", "percentile", "run_pgbench", "table", "psql_url", "pgbench_binary"]
 
 SALE_LUA = ROOT / "bench" / "sale.lua"
 
@@ -64,14 +67,52 @@ def psql_url(sqlalchemy_url: str) -> str:
     return re.sub(r"^postgresql\+\w+://", "postgresql://", sqlalchemy_url)
 
 
+def sell_exactly(base: str, shop: Shop, count: int, products: list[int],
+                 connections: int = 8) -> dict[str, int]:
+    """Record exactly `count` one-unit sales over keep-alive connections (wrk runs by time)."""
+    import http.client
+    import threading
+    from collections import Counter
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base)
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        headers = {**shop.headers, "Content-Type": "application/json"}
+        for index in range(number, count, connections):
+            body = json.dumps({"items": [{"product_id": products[index % len(products)],
+                                          "quantity": "1"}]})
+            try:
+                connection.request("POST", "/api/v1/sales", body, headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+                status = 0
+            with lock:
+                statuses[status] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return dict(statuses)
+
+
 def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: list[int],
-            max_requests: int = 0, quantity: str = "1") -> dict[str, Any]:
+            quantity: str = "1") -> dict[str, Any]:
     """Drive POST /api/v1/sales with wrk; returns the figures its Lua script prints."""
     wrk = need("wrk", "apt-get install wrk (make bench-deps)")
     threads = min(connections, 2)
     env = {**os.environ, "BAKERY_TOKEN": shop.token,
-           "BAKERY_PRODUCTS": ",".join(map(str, products)), "BAKERY_QUANTITY": quantity,
-           "BAKERY_MAX_PER_THREAD": str(-(-max_requests // threads) if max_requests else 0)}
+           "BAKERY_PRODUCTS": ",".join(map(str, products)), "BAKERY_QUANTITY": quantity}
     out = subprocess.run(
         [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
          "-s", str(SALE_LUA), base],
@@ -85,8 +126,6 @@ def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: lis
 def run_pgbench(url: str, scripts: Path | list[Path], clients: int, seconds: int,
                 variables: dict[str, Any]) -> dict[str, Any]:
     """Run a pgbench script; returns transactions/s, p50/p99 latency (from the per-transaction log)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="bakery-pgbench-") as folder:
         args = [pgbench_binary(), "-n", "-M", "prepared", "-c", str(clients),
                 "-j", str(min(clients, 2)), "-T", str(seconds), "-l", "--log-prefix", f"{folder}/tx"]
@@ -112,6 +151,37 @@ def run_pgbench(url: str, scripts: Path | list[Path], clients: int, seconds: int
     latencies.sort()
     return {"rate": tps, "transactions": len(latencies), "failed": failed,
             "p50_us": percentile(latencies, 50), "p99_us": percentile(latencies, 99)}
+
+
+@contextmanager
+def bench_database(sqlite: bool = False) -> Iterator[str]:
+    """A fresh, migrated database: a uniquely named one on the local PostgreSQL server (dropped
+    afterwards), or a SQLite file in a temporary folder."""
+    if not sqlite:
+        databases = PgDatabases(prefix="bakery_bench")
+        try:
+            yield databases.create()
+        finally:
+            databases.drop_all()
+        return
+    from bakery.db.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="bakery-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bakery.db'}"
+        upgrade(url)
+        yield url
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:

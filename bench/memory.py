@@ -2,18 +2,20 @@
 
     .venv/bin/python bench/memory.py [--sales 10000] [--sqlite]
 
-Serves the app on a fresh PostgreSQL database (or SQLite file), records 10,000 sales with wrk,
+Serves the app on a fresh PostgreSQL database (or SQLite file), records 10,000 sales over 8
+keep-alive connections,
 and reads each worker's VmRSS from /proc. Target: under 120 MB per worker.
 """
 
 from __future__ import annotations
 
 import argparse
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from common import ROOT, AppServer, PgDatabases, machine, open_shop, run_wrk, stock_products, table
+from common import (
+    ROOT, AppServer, bench_database, machine, open_shop, sell_exactly, stock_products, table,
+)
 
 
 def rss_mb(pid: int) -> float:
@@ -30,37 +32,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    databases = PgDatabases(prefix="bakery_bench")
-    folder = tempfile.TemporaryDirectory(prefix="bakery-memory-")
-    server = None
     rows = []
-    try:
-        if args.sqlite:
-            from bakery.db.migrate import upgrade
-
-            url = f"sqlite:///{Path(folder.name) / 'bakery.db'}"
-            upgrade(url)
-        else:
-            url = databases.create()
+    with bench_database(args.sqlite) as url:
         shop = open_shop(url)
         products = stock_products(shop, 8, Decimal(1_000_000))
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         server = AppServer(url, workers=args.workers, threads=args.threads,
-                           log_path=ROOT / "test-artifacts" / "bench-memory.log").start()
-        workers = server.worker_pids()
-        rows.append(["started", 0, *(f"{rss_mb(p):.1f}" for p in workers)])
-        done = 0
-        for _ in range(2):
-            result = run_wrk(server.base, shop, 8, 600, products, max_requests=args.sales)
-            done += result["created"]
-            rows.append([f"after {done:,} sales", result["other"] + result["socket_errors"],
-                         *(f"{rss_mb(p):.1f}" for p in workers)])
-        peak = max(rss_mb(p) for p in workers)
-    finally:
-        if server is not None:
+                           log_path=ROOT / "test-artifacts" / "bench-memory.log")
+        try:
+            server.start()
+            workers = server.worker_pids()
+            rows.append(["started", 0, *(f"{rss_mb(p):.1f}" for p in workers)])
+            done = 0
+            for _ in range(2):
+                statuses = sell_exactly(server.base, shop, args.sales, products)
+                done += statuses.get(201, 0)
+                rows.append([f"after {done:,} sales", args.sales - statuses.get(201, 0),
+                             *(f"{rss_mb(p):.1f}" for p in workers)])
+            peak = max(rss_mb(p) for p in workers)
+        finally:
             server.close()
-        databases.drop_all()
-        folder.cleanup()
     print(f"machine: {machine()}")
     print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; gunicorn {args.workers} workers "
           f"x {args.threads} threads")

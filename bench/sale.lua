@@ -1,9 +1,8 @@
 -- wrk script: every request records a one-item sale. Settings come from the environment:
 -- BAKERY_TOKEN (bearer token), BAKERY_PRODUCTS (comma-separated product ids, picked in turn),
--- BAKERY_QUANTITY (units per sale, default 1), BAKERY_MAX_PER_THREAD (stop after so many).
+-- BAKERY_QUANTITY (units per sale, default 1).
 local token = os.getenv("BAKERY_TOKEN")
 local quantity = os.getenv("BAKERY_QUANTITY") or "1"
-local max_per_thread = tonumber(os.getenv("BAKERY_MAX_PER_THREAD") or "0")
 local products = {}
 for id in string.gmatch(os.getenv("BAKERY_PRODUCTS") or "1", "%d+") do
   products[#products + 1] = id
@@ -43,9 +42,6 @@ function response(status, headers, body)
     conflicts = conflicts + 1
   else
     other = other + 1
-  end
-  if max_per_thread > 0 and responses >= max_per_thread then
-    wrk.thread:stop()
   end
 end
 

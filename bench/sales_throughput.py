@@ -19,8 +19,8 @@ from decimal import Decimal
 from sqlalchemy import create_engine, text
 
 from common import (
-    ROOT, AppServer, PgDatabases, machine, ms, open_shop, run_pgbench, run_wrk, stock_products,
-    table,
+    ROOT, AppServer, PgDatabases, cpu_seconds, machine, ms, open_shop, run_pgbench, run_wrk,
+    stock_products, table,
 )
 
 LEVELS = (1, 4, 16)
@@ -70,7 +70,13 @@ def main() -> None:
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         server.start()
         run_wrk(server.base, shop, 4, 2, products)  # warm the pools and prepared statements
-        app_runs = {c: run_wrk(server.base, shop, c, args.seconds, products) for c in LEVELS}
+        app_runs = {}
+        for c in LEVELS:
+            workers = server.worker_pids()
+            before = cpu_seconds(workers)
+            app_runs[c] = run_wrk(server.base, shop, c, args.seconds, products)
+            app_runs[c]["cpu_ms_per_sale"] = (cpu_seconds(workers) - before) * 1000 / max(
+                app_runs[c]["created"], 1)
         server.close()
         server = None
         engine = create_engine(url)
@@ -95,12 +101,13 @@ def main() -> None:
         a, d = app_runs[c], direct_runs[c]
         rows.append([c, f"{a['rate']:.0f}", ms(a["p50_us"]), ms(a["p99_us"]),
                      f"{d['rate']:.0f}", ms(d["p50_us"]), ms(d["p99_us"]),
-                     f"{a['rate'] / d['rate']:.2f}", a["other"] + a["socket_errors"],
-                     a["conflicts"]])
+                     f"{a['rate'] / d['rate']:.2f}", f"{a['cpu_ms_per_sale']:.1f}",
+                     a["other"] + a["socket_errors"], a["conflicts"]])
     print(f"machine: {machine()}")
-    print(f"products sold in turn: {args.products}; {args.seconds}s per level")
+    print(f"products sold in turn: {args.products}; {args.seconds}s per level; gunicorn "
+          f"{args.workers or 'default'} workers x {args.threads or 'default'} threads")
     print(table(["connections", "app sales/s", "app p50 ms", "app p99 ms", "SQL sales/s",
-                 "SQL p50 ms", "SQL p99 ms", "app/SQL", "failed", "409"], rows))
+                 "SQL p50 ms", "SQL p99 ms", "app/SQL", "app CPU ms/sale", "failed", "409"], rows))
     print("books after the run: " + ", ".join(f"{k}={v}" for k, v in books.items()))
     a16, d16 = app_runs[16], direct_runs[16]
     verdict = {"ratio_at_16": round(a16["rate"] / d16["rate"], 3), "target_ratio": 0.5,

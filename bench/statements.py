@@ -12,34 +12,19 @@ and, on PostgreSQL, BEGIN/COMMIT (psycopg sends them outside the cursor).
 from __future__ import annotations
 
 import argparse
-import tempfile
 import uuid
-from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import event
 
-from common import PgDatabases, machine, open_shop, table
+from common import bench_database, machine, open_shop, table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sqlite", action="store_true", help="count on SQLite instead")
     args = parser.parse_args()
-    databases = PgDatabases(prefix="bakery_bench")
-    folder = tempfile.TemporaryDirectory(prefix="bakery-statements-")
-    try:
-        if args.sqlite:
-            from bakery.db.migrate import upgrade
-
-            url = f"sqlite:///{Path(folder.name) / 'bakery.db'}"
-            upgrade(url)
-        else:
-            url = databases.create()
+    with bench_database(args.sqlite) as url:
         rows = count(url)
-    finally:
-        databases.drop_all()
-        folder.cleanup()
     print(f"machine: {machine()}")
     print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}")
     print(table(["use case", "layers drawn", "statements (whole request)", "of which in the use case"],
