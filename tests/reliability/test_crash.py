@@ -8,9 +8,15 @@ import time
 from .load import Load, audit, scarce_bakery
 
 
-def _wait_for_acknowledgements(load: Load, count: int, timeout: float = 60.0) -> None:
+def _acknowledged(load: Load) -> int:
+    return len(load.acknowledged("sale")) + len(load.acknowledged("run"))
+
+
+def _wait_for_progress(load: Load, more: int = 40, timeout: float = 60.0) -> None:
+    """Block until `more` further sales or runs were acknowledged."""
+    target = _acknowledged(load) + more
     deadline = time.monotonic() + timeout
-    while len(load.acknowledged("sale")) + len(load.acknowledged("run")) < count:
+    while _acknowledged(load) < target:
         assert time.monotonic() < deadline, f"no progress: {load.statuses()}"
         time.sleep(0.02)
 
@@ -25,14 +31,14 @@ def test_killing_every_app_process_mid_load_loses_no_acknowledged_sale(
     threads = load.start()
     killed = 0
     try:
-        for round_ in range(rounds):
-            _wait_for_acknowledgements(load, 40 * (round_ + 1) + killed)
+        for _ in range(rounds):
+            _wait_for_progress(load)
             for server in servers:
                 killed += len(server.worker_pids()) + 1
                 server.kill()
             for server in servers:
                 server.start()
-        _wait_for_acknowledgements(load, 40 * (rounds + 1) + killed)
+        _wait_for_progress(load)  # the restarted servers take sales again
     finally:
         load.stop.set()
         for thread in threads:
