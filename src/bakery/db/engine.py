@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-# Execution option marking a connection that only reads, one statement at a time.
-READ_ONLY_OPTION = "bakery_single_read"
+# Execution option marking a connection that will write (SQLite then begins IMMEDIATE).
+WRITE_OPTION = "bakery_writes"
 # A pooled connection idle longer than this is pinged before use.
 PING_AFTER_IDLE = 1.0
 
@@ -78,11 +78,12 @@ def _ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE
 
 
 def _make_sqlite_safe(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and the write lock taken when a transaction begins.
+    """WAL, foreign keys, a busy timeout, and the write lock taken when a writer begins.
 
     pysqlite would otherwise begin lazily (a deferred transaction that fails with
     "database is locked" when two writers upgrade at once); SQLAlchemy's documented recipe
-    hands transaction control to us so every transaction starts with BEGIN IMMEDIATE.
+    hands transaction control to us. Units of work (`transaction`) begin IMMEDIATE, taking the
+    write lock up front; plain reads begin DEFERRED and, in WAL mode, never wait for writers.
     """
 
     @event.listens_for(engine, "connect")
@@ -103,7 +104,8 @@ def _make_sqlite_safe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
             return
         record = connection.connection._connection_record
         if record is not None and writer.acquire(timeout=30):
@@ -124,6 +126,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any error."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITE_OPTION: True})
         yield session
 
 
@@ -132,12 +135,10 @@ def single_read(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for a lookup that is one statement and needs no transaction around it.
 
     On PostgreSQL the connection runs in autocommit, which saves the BEGIN and ROLLBACK round
-    trips (and keeps psycopg's prepared statements, which a ROLLBACK would discard); on SQLite
-    it reads without taking the write lock that every other transaction starts with.
+    trips (and keeps psycopg's prepared statements, which a ROLLBACK would discard). SQLite
+    reads begin deferred anyway; its autocommit setting is left alone (the engine owns BEGIN).
     """
     with factory() as session:
-        options: dict = {READ_ONLY_OPTION: True}
         if session.get_bind().dialect.name != "sqlite":
-            options["isolation_level"] = "AUTOCOMMIT"
-        session.connection(execution_options=options)
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
