@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -250,7 +252,6 @@ class PrivatePostgres:
     the `postgres` OS user, so a test can stop and start it while the shared server stays up."""
 
     def __init__(self, bin_dir: str | None = None) -> None:
-        import shutil as _shutil
         import tempfile
 
         found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
@@ -258,7 +259,6 @@ class PrivatePostgres:
         self.folder = Path(tempfile.mkdtemp(prefix="bakery-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
-        self._shutil = _shutil
 
     def available(self) -> str | None:
         """Why this cannot run here, or None."""
@@ -269,9 +269,9 @@ class PrivatePostgres:
         return None
 
     def _as_postgres(self, *args: str, timeout: float = 60) -> None:
-        runner = ["runuser", "-u", "postgres", "--"] if self._shutil.which("runuser") \
+        runner = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") \
             else ["su", "postgres", "-s", "/bin/sh", "-c"]
-        command = list(args) if runner[0] == "runuser" else [" ".join(args)]
+        command = list(args) if runner[0] == "runuser" else [shlex.join(args)]
         subprocess.run(runner + command, check=True, timeout=timeout, capture_output=True)
 
     def init(self) -> "PrivatePostgres":
@@ -311,7 +311,7 @@ class PrivatePostgres:
                 self.stop("immediate")
             except subprocess.SubprocessError:
                 pass
-        self._shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _ids(user: str) -> tuple[int, int]:

@@ -4,7 +4,8 @@ real server: no 5xx, and every answer matches the document (status, content type
 One Schemathesis check is left out: `positive_data_acceptance` expects every schema-valid body
 to succeed, but some rules cannot be written in JSON Schema (a referenced id must exist, a
 decimal string must be above zero), so those valid-looking requests rightly get a documented
-422, 404 or 409.
+422, 404 or 409. Generated URLs longer than gunicorn's request-line limit are not sent: gunicorn
+answers those with 414 before the application runs.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import bakery.api  # noqa: F401  (registers every operation)
@@ -52,6 +54,8 @@ def target(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
           derandomize=not HEAVY)
 def test_every_operation_answers_generated_input_as_documented(case: Any, target: dict) -> None:
+    # gunicorn itself answers 414 to a request line over 4094 bytes, before the app sees it.
+    assume(len(case.formatted_path) + len(urlencode(case.query or {}, doseq=True)) < 3800)
     CALLS[f"{case.method} {case.path}"] += 1
     case.call_and_validate(base_url=target["base"], headers=target["headers"],
                            excluded_checks=[positive_data_acceptance])

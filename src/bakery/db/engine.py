@@ -109,12 +109,13 @@ def _make_sqlite_safe(engine: Engine) -> None:
             return
         record = connection.connection._connection_record
         if record is not None and writer.acquire(timeout=30):
-            record.info["bakery_writer"] = True
+            # record_info, unlike info, survives an invalidated connection: always released.
+            record.record_info["bakery_writer"] = True
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
-        if record is not None and record.info.pop("bakery_writer", False):
+        if record is not None and record.record_info.pop("bakery_writer", False):
             writer.release()
 
 
