@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install test-deps lint clean
+.PHONY: run test install test-deps lint clean bench bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,21 @@ test: $(STAMP) test-deps
 # System packages some tests drive for real (a browser, linters); installed when missing.
 test-deps:
 	@true
+
+## make bench: every benchmark in bench/ (a few minutes; prints figures, see docs/benchmarks.md)
+bench: $(STAMP) bench-deps
+	cd bench && ../$(BIN)/python statements.py
+	cd bench && ../$(BIN)/python statements.py --sqlite
+	cd bench && ../$(BIN)/python sales_throughput.py
+	cd bench && ../$(BIN)/python sqlite_throughput.py
+	cd bench && ../$(BIN)/python memory.py
+	cd bench && ../$(BIN)/python history.py
+
+# Load generators the benchmarks drive (wrk for HTTP, pgbench for the SQL baseline).
+bench-deps:
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	@ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || command -v pgbench >/dev/null || \
+		(apt-get update && apt-get install -y postgresql-contrib)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -43,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
                         "more than one instance")
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
                          max_overflow=settings.db_max_overflow,
-                         pool_recycle=settings.db_pool_recycle)
+                         pool_recycle=settings.db_pool_recycle,
+                         connect_timeout=settings.db_connect_timeout,
+                         pool_timeout=settings.db_pool_timeout)
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
@@ -101,7 +103,9 @@ def _register_error_handlers(app: Flask) -> None:
             return exc  # type: ignore[return-value]
         code = (exc.name or "error").lower().replace(" ", "_")
         code = {"request_entity_too_large": "payload_too_large"}.get(code, code)
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        # Keep what the exception says beyond the body (e.g. `Allow` on a 405, RFC 9110).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return error_response(exc.code or 500, code, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError) -> Response:

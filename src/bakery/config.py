@@ -59,6 +59,8 @@ class Settings:
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
+    db_connect_timeout: int = 5
+    db_pool_timeout: int = 10
     max_content_length: int = 1024 * 1024
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     extra: dict = field(default_factory=dict)
@@ -94,6 +96,8 @@ class Settings:
             db_pool_size=_int(env, "DB_POOL_SIZE", 5, 1),
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, 0),
             db_pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),
+            db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5, 1),
+            db_pool_timeout=_int(env, "DB_POOL_TIMEOUT", 10, 1),
             instance_path=instance,
         )
         settings.check()

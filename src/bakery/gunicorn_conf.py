@@ -3,7 +3,9 @@
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2") or 2)
-threads = int(os.environ.get("GUNICORN_THREADS", "1") or 1)
+# Threads overlap the waits on the database (a sale is mostly round trips) and keep
+# connections alive; each worker's pool (DB_POOL_SIZE + DB_MAX_OVERFLOW) covers them.
+threads = int(os.environ.get("GUNICORN_THREADS", "4") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30") or 30)
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30") or 30)
 keepalive = 5

@@ -63,6 +63,9 @@ def _authenticate() -> Principal:
     return principal
 
 
+MAX_PATH_ID = 2**63 - 1  # ids are BIGINT: larger ones cannot exist, so they are 404
+
+
 def _flask_rule(path: str) -> str:
     """OpenAPI path to a Flask rule; ids beyond a BIGINT are simply not found (404)."""
     return path.replace("{", f"<int(max={MAX_ID}):").replace("}", ">")
@@ -77,11 +80,31 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiError(400, "bad_request", "the body is not valid JSON") from exc
     if not isinstance(payload, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
+    _refuse_nul(payload, "")
     return model.model_validate(payload)
 
 
+def _refuse_nul(value: Any, where: str, part: str = "body") -> None:
+    """NUL characters cannot be stored (PostgreSQL refuses them): a 422 naming the field."""
+    if isinstance(value, str) and "\x00" in value:
+        field_name = where or part
+        raise ApiError(422, "validation_error", f"invalid {part}: {field_name}: contains a NUL "
+                       "character", {field_name: "must not contain NUL characters"})
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(item, f"{where}.{key}" if where else str(key), part)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}.{index}", part)
+
+
 def _parse_query(model: type[BaseModel]) -> BaseModel:
+    repeated = [key for key in request.args if len(request.args.getlist(key)) > 1]
+    if repeated:
+        raise ApiError(422, "validation_error", f"invalid query: {repeated[0]}: given more than "
+                       "once", {key: "given more than once" for key in repeated})
     args = {key: request.args.get(key) for key in request.args}
+    _refuse_nul(args, "", "query")
     return model.model_validate(args)
 
 
@@ -103,6 +126,8 @@ def operation(method: str, path: str, *, summary: str, tag: str,
                 if principal.role not in roles:
                     raise ApiError(403, "forbidden",
                                    f"the {principal.role} role may not {summary.lower()}")
+            if any(value > MAX_PATH_ID for value in path_args.values()):
+                raise ApiError(404, "not_found", "no such resource")
             kwargs: dict[str, Any] = dict(path_args)
             try:
                 if query is not None:

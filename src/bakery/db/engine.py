@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
-
 
 # Execution option marking a connection that will write (SQLite then begins IMMEDIATE).
 WRITE_OPTION = "bakery_writes"
+# A pooled connection idle longer than this is pinged before use.
+PING_AFTER_IDLE = 1.0
 
 
 def normalize_url(url: str) -> str:
@@ -25,7 +29,8 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
-                pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0) -> Engine:
+                pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0,
+                connect_timeout: int = 5, pool_timeout: int = 10) -> Engine:
     """An engine with the project's rules applied for its database."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -35,13 +40,41 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         )
         _make_sqlite_safe(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=pool_recycle,
-        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        # Fail fast while the server is unreachable: the app answers 503 instead of hanging.
+        connect_args={"connect_timeout": connect_timeout},
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE) -> None:
+    """Check a pooled connection is alive before use, but only when it sat idle a while.
+
+    SQLAlchemy's pool_pre_ping costs a round trip on every checkout (two per API request);
+    a connection used a moment ago is as good as the ping would say. A connection that dies
+    while busy fails its statement instead: the error is a disconnect, SQLAlchemy drops the
+    whole pool, that request gets a 503 and the next one connects afresh.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["bakery_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.pop("bakery_idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: let the pool replace this connection
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _make_sqlite_safe(engine: Engine) -> None:
@@ -64,10 +97,26 @@ def _make_sqlite_safe(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(30_000)}")
         cursor.close()
 
+    # Threads of one process queue for the write lock here, in order, instead of in SQLite's
+    # busy handler, which sleeps in growing steps (up to 100 ms) and so turns a queue of a few
+    # writers into seconds of tail latency. Other processes still meet at the busy handler.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        record = connection.connection._connection_record
+        if record is not None and writer.acquire(timeout=30):
+            # record_info, unlike info, survives an invalidated connection: always released.
+            record.record_info["bakery_writer"] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        if record is not None and record.record_info.pop("bakery_writer", False):
+            writer.release()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -79,4 +128,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any error."""
     with factory() as session, session.begin():
         session.connection(execution_options={WRITE_OPTION: True})
+        yield session
+
+
+@contextmanager
+def single_read(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for a lookup that is one statement and needs no transaction around it.
+
+    On PostgreSQL the connection runs in autocommit, which saves the BEGIN and ROLLBACK round
+    trips (and keeps psycopg's prepared statements, which a ROLLBACK would discard). SQLite
+    reads begin deferred anyway; its autocommit setting is left alone (the engine owns BEGIN).
+    """
+    with factory() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session

@@ -286,3 +286,11 @@ class IdempotencyKey(Base):
 def as_utc(moment: datetime) -> datetime:
     """Stored timestamps are UTC; SQLite hands them back without a zone."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+# Open layers only (migration 0006): drawing stock never walks used-up batches and lots.
+Index("ix_product_lots_in_stock", ProductLot.product_id, ProductLot.id,
+      postgresql_where=ProductLot.remaining > 0, sqlite_where=ProductLot.remaining > 0)
+Index("ix_material_batches_in_stock", MaterialBatch.material_id, MaterialBatch.purchase_date,
+      MaterialBatch.id, postgresql_where=MaterialBatch.remaining > 0,
+      sqlite_where=MaterialBatch.remaining > 0)

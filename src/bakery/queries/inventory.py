@@ -168,7 +168,9 @@ def ledger_mismatches(session: Session) -> list[dict]:
         rows = session.execute(
             select(layer.c.id, layer.c.remaining, func.coalesce(sums.c.total, 0).label("total"))
             .outerjoin(sums, sums.c.layer_id == layer.c.id)
-            .where(func.round(func.coalesce(sums.c.total, 0), QUANTITY_PLACES) != layer.c.remaining)
+            # Compared at the stored scale: SQLite sums NUMERIC as binary floating point.
+            .where(func.round(func.coalesce(sums.c.total, 0) - layer.c.remaining,
+                              QUANTITY_PLACES) != 0)
         ).all()
         problems += [{"kind": kind, "id": r.id, "remaining": r.remaining,
                       "ledger": Decimal(r.total)} for r in rows]

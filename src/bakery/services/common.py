@@ -19,6 +19,9 @@ from ..domain.errors import Conflict
 
 T = TypeVar("T")
 SessionFactory = sessionmaker[Session]
+# The hot path writes through Core tables: the same SQL as the ORM models, less Python per call.
+_MOVES = StockMove.__table__
+_KEYS = IdempotencyKey.__table__
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,10 @@ class Outcome(Generic[T]):
 
 def _previous(session: Session, idem: Idempotency) -> int | None:
     row = session.execute(
-        select(IdempotencyKey.request_hash, IdempotencyKey.resource_id).where(
-            IdempotencyKey.user_id == idem.user_id,
-            IdempotencyKey.scope == idem.scope,
-            IdempotencyKey.key == idem.key,
+        select(_KEYS.c.request_hash, _KEYS.c.resource_id).where(
+            _KEYS.c.user_id == idem.user_id,
+            _KEYS.c.scope == idem.scope,
+            _KEYS.c.key == idem.key,
         )
     ).first()
     if row is None:
@@ -85,7 +88,7 @@ def run_once(
             if earlier is not None:
                 return Outcome(None, earlier, replayed=True)
             claim = session.execute(
-                insert(IdempotencyKey).returning(IdempotencyKey.id),
+                insert(_KEYS).returning(_KEYS.c.id),
                 {
                     "user_id": idem.user_id,
                     "scope": idem.scope,
@@ -97,7 +100,7 @@ def run_once(
             ).scalar_one()
             result = work(session)
             session.execute(
-                update(IdempotencyKey).where(IdempotencyKey.id == claim)
+                update(_KEYS).where(_KEYS.c.id == claim)
                 .values(resource_id=resource_id(result))
             )
         return Outcome(result, resource_id(result))
@@ -132,7 +135,7 @@ def write_moves(session: Session, moves: Sequence[Move], user_id: int | None) ->
         return
     now = utcnow()
     session.execute(
-        insert(StockMove),
+        insert(_MOVES),
         [
             {
                 "material_id": m.material_id,
@@ -158,7 +161,9 @@ def lock_rows(session: Session, model: Any, ids: Iterable[int], *columns: Any) -
     On SQLite the whole database is already locked by BEGIN IMMEDIATE.
     """
     wanted = sorted(set(ids))
+    table = model.__table__
     rows = session.execute(
-        select(model.id, *columns).where(model.id.in_(wanted)).order_by(model.id).with_for_update()
+        select(table.c.id, *(table.c[column.key] for column in columns))
+        .where(table.c.id.in_(wanted)).order_by(table.c.id).with_for_update()
     ).all()
     return {row.id: row for row in rows}

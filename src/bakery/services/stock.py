@@ -33,6 +33,8 @@ from .common import Idempotency, Move, Outcome, SessionFactory, lock_rows, run_o
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
+_SALES = Sale.__table__
+_SALE_ITEMS = SaleItem.__table__
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -246,10 +248,10 @@ def record_sale(
             raise ValidationFailed("the sale is too large to record",
                                    {"items": f"the total may not exceed {MAX_MONEY}"})
         sale_id = session.execute(
-            insert(Sale).returning(Sale.id),
+            insert(_SALES).returning(_SALES.c.id),
             {"total": total, "cost": cost, "created_at": created, "created_by": user_id},
         ).scalar_one()
-        session.execute(insert(SaleItem), [
+        session.execute(insert(_SALE_ITEMS), [
             {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
              "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
             for ln in lines])

@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db.engine import transaction
+from ..db.engine import single_read, transaction
 from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
 from ..domain.errors import Conflict, DomainError, ValidationFailed
 from .common import SessionFactory
@@ -101,15 +101,20 @@ def issue_token(factory: SessionFactory, email: str, password: str,
     return token, expires_at
 
 
+_USERS, _TOKENS = User.__table__, ApiToken.__table__
+# Core, not ORM: this runs on every API request. Served by the unique index on token_hash.
+_PRINCIPAL_BY_TOKEN = (
+    select(_USERS.c.id, _USERS.c.email, _USERS.c.role, _TOKENS.c.expires_at)
+    .join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None),
+           _USERS.c.active.is_(True))
+)
+
+
 def principal_for_token(factory: SessionFactory, token: str) -> Principal | None:
     """The active user behind an unexpired, unrevoked token, or None."""
-    with factory() as session:
-        row = session.execute(
-            select(User.id, User.email, User.role, ApiToken.expires_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
-                   User.active.is_(True))
-        ).first()
+    with single_read(factory) as session:
+        row = session.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     if as_utc(row.expires_at) <= utcnow():

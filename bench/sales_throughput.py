@@ -1,0 +1,144 @@
+"""Sales per second through the whole app (gunicorn, PostgreSQL) against the same work in SQL.
+
+    .venv/bin/python bench/sales_throughput.py [--seconds 10] [--products 8]
+
+Creates its own database on the local PostgreSQL server (BAKERY_TEST_PG), serves the app with
+gunicorn on a free 127.0.0.1 port, drives POST /api/v1/sales with wrk at 1, 4 and 16
+connections, then runs pgbench with bench/sale.pgbench (lock the lot, draw it down, write the
+sale, its line and its ledger row) at the same client counts, and prints the rates, p50/p99
+latencies and the ratio. Afterwards it checks the ledger: nothing oversold, nothing failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from decimal import Decimal
+
+from sqlalchemy import create_engine, text
+
+from common import (
+    ROOT, AppServer, PgDatabases, cpu_seconds, machine, ms, open_shop, run_pgbench, run_wrk,
+    stock_products, table,
+)
+
+LEVELS = (1, 4, 16)
+
+
+def check_books(url: str, shop_products: list[int], stock_each: Decimal) -> dict:
+    """After the run: no lot below zero, units sold == stock decrease, ledger == on hand."""
+    from bakery.db.engine import make_engine, make_session_factory
+    from bakery.queries.inventory import ledger_mismatches
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        mismatches = ledger_mismatches(session)
+        row = session.execute(text(
+            "SELECT (SELECT coalesce(sum(quantity), 0) FROM sale_items) AS sold, "
+            "(SELECT coalesce(sum(remaining), 0) FROM product_lots) AS left_, "
+            "(SELECT count(*) FROM product_lots WHERE remaining < 0) AS negative, "
+            "(SELECT count(*) FROM sales s WHERE NOT EXISTS "
+            "   (SELECT 1 FROM sale_items i WHERE i.sale_id = s.id)) AS empty_sales")).one()
+    engine.dispose()
+    start = stock_each * len(shop_products)
+    return {"sold": row.sold, "left": row.left_, "decrease": start - row.left_,
+            "negative_lots": row.negative, "sales_without_items": row.empty_sales,
+            "ledger_mismatches": len(mismatches),
+            "ok": not mismatches and row.negative == 0 and row.empty_sales == 0
+            and row.sold == start - row.left_}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per level and side")
+    parser.add_argument("--products", type=int, default=8, help="products sold in turn")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    stock_each = Decimal(5_000_000)
+    databases = PgDatabases(prefix="bakery_bench")
+    server = None
+    try:
+        url = databases.create()
+        shop = open_shop(url)
+        products = stock_products(shop, args.products, stock_each)
+        env = {}
+        server = AppServer(url, workers=args.workers, threads=args.threads, env=env,
+                           log_path=ROOT / "test-artifacts" / "bench-gunicorn.log")
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        server.start()
+        run_wrk(server.base, shop, 4, 2, products)  # warm the pools and prepared statements
+        app_runs = {}
+        for c in LEVELS:
+            workers = server.worker_pids()
+            before = cpu_seconds(workers)
+            app_runs[c] = run_wrk(server.base, shop, c, args.seconds, products)
+            app_runs[c]["cpu_ms_per_sale"] = (cpu_seconds(workers) - before) * 1000 / max(
+                app_runs[c]["created"], 1)
+        server.close()
+        server = None
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            lots = dict(connection.execute(text(
+                "SELECT product_id, min(id) FROM product_lots WHERE remaining > 0 "
+                "GROUP BY product_id")).all())
+        engine.dispose()
+        # pgbench sells the first product; the app spread its sales over all of them, so give
+        # pgbench the same spread by running one client script per product in turn.
+        script = ROOT / "bench" / "sale.pgbench"
+        direct_runs = {}
+        for c in LEVELS:
+            direct_runs[c] = run_pgbench_spread(url, script, c, args.seconds, lots, shop.user_id)
+        books = check_books(url, products, stock_each)
+    finally:
+        if server is not None:
+            server.close()
+        databases.drop_all()
+    rows = []
+    for c in LEVELS:
+        a, d = app_runs[c], direct_runs[c]
+        rows.append([c, f"{a['rate']:.0f}", ms(a["p50_us"]), ms(a["p99_us"]),
+                     f"{d['rate']:.0f}", ms(d["p50_us"]), ms(d["p99_us"]),
+                     f"{a['rate'] / d['rate']:.2f}", f"{a['cpu_ms_per_sale']:.1f}",
+                     a["other"] + a["socket_errors"], a["conflicts"]])
+    print(f"machine: {machine()}")
+    print(f"products sold in turn: {args.products}; {args.seconds}s per level; gunicorn "
+          f"{args.workers or 'default'} workers x {args.threads or 'default'} threads")
+    print(table(["connections", "app sales/s", "app p50 ms", "app p99 ms", "SQL sales/s",
+                 "SQL p50 ms", "SQL p99 ms", "app/SQL", "app CPU ms/sale", "failed", "409"], rows))
+    print("books after the run: " + ", ".join(f"{k}={v}" for k, v in books.items()))
+    a16, d16 = app_runs[16], direct_runs[16]
+    verdict = {"ratio_at_16": round(a16["rate"] / d16["rate"], 3), "target_ratio": 0.5,
+               "p99_ms_at_16": a16["p99_us"] / 1000, "target_p99_ms": 50,
+               "failed": sum(r["other"] + r["socket_errors"] + r["conflicts"] for r in app_runs.values()),
+               "books_ok": books["ok"]}
+    print("verdict: " + json.dumps(verdict))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"machine": machine(), "app": app_runs, "direct": direct_runs,
+                       "books": {k: str(v) for k, v in books.items()}, "verdict": verdict},
+                      handle, indent=2)
+
+
+def run_pgbench_spread(url: str, script, clients: int, seconds: int, lots: dict[int, int],
+                       user_id: int) -> dict:
+    """pgbench over all products at once: one weighted script per product, picked at random."""
+    import tempfile
+    from pathlib import Path
+
+    body = Path(script).read_text()
+    with tempfile.TemporaryDirectory(prefix="bakery-pgbench-scripts-") as folder:
+        files = []
+        for product, lot in lots.items():
+            path = Path(folder) / f"sale_{product}.sql"
+            path.write_text(body.replace(":product", str(product)).replace(":lot", str(lot)))
+            files.append(path)
+        return run_pgbench(url, files, clients, seconds, {"user": user_id})
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    main()
+    print(f"took {time.monotonic() - started:.0f}s")
