@@ -10,3 +10,6 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: several instances on one machine (and read-only root filesystems) must not
+# contend for one socket path in the home directory.
+control_socket_disable = True

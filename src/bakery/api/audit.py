@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -14,14 +13,14 @@ from ..queries.pages import page_request, paged, split_page
 from ..runtime import sessions
 from .registry import ADMINS, operation
 from .schemas import In, Out
-from .types import QueryId
+from .types import QueryId, Timestamp
 
 ENTITIES = Literal["user", "token", "material", "product", "recipe"]
 
 
 class AuditOut(Out):
     id: int
-    created_at: datetime
+    created_at: Timestamp
     actor_id: int | None
     action: str
     entity: str

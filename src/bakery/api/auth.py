@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -13,17 +13,17 @@ from ..services import users
 from .errors import ApiError
 from .registry import ALL_ROLES, current_principal, operation
 from .schemas import In, Out, TokenIn, TokenOut
-from .types import QueryId
+from .types import QueryId, Timestamp
 
 
 class TokenInfo(Out):
     id: int
     user_id: int
     name: str | None
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: Timestamp
+    expires_at: Timestamp
+    revoked_at: Timestamp | None
+    last_used_at: Timestamp | None
     active: bool
 
 
