@@ -63,6 +63,22 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in the `limits` notation ("100 per minute;1000/day"); "off" disables it."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in ("off", "none", "0"):
+        return ""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must look like '100 per minute' or 'off', got {raw!r}") from exc
+    return raw
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -127,8 +143,8 @@ class Settings:
             debug=(env.get("FLASK_DEBUG") or env.get("BAKERY_DEBUG") or "").strip().lower()
             in TRUE_WORDS,
             cors_origins=_list(env, "CORS_ORIGINS"),
-            api_rate_limit=env.get("API_RATE_LIMIT") or cls.api_rate_limit,
-            auth_rate_limit=env.get("AUTH_RATE_LIMIT") or cls.auth_rate_limit,
+            api_rate_limit=_rate(env, "API_RATE_LIMIT", cls.api_rate_limit),
+            auth_rate_limit=_rate(env, "AUTH_RATE_LIMIT", cls.auth_rate_limit),
             auth_rate_limit_endpoints=_list(env, "AUTH_RATE_LIMIT_ENDPOINTS",
                                             cls.auth_rate_limit_endpoints),
             rate_limit_prefix=env.get("RATE_LIMIT_PREFIX") or cls.rate_limit_prefix,

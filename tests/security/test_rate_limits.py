@@ -106,3 +106,19 @@ def test_instances_with_different_prefixes_do_not_interfere(make_app, sqlite_url
     assert _guess(one.test_client()).status_code == 401
     assert _guess(one.test_client()).status_code == 429
     assert _guess(two.test_client()).status_code == 401
+
+
+def test_rate_limit_settings_are_checked_at_start_and_can_be_turned_off():
+    from bakery.config import ConfigError, Settings
+
+    assert Settings.from_env({"API_RATE_LIMIT": "100/minute;1000 per hour"}).api_rate_limit
+    assert Settings.from_env({"API_RATE_LIMIT": "off"}).api_rate_limit == ""
+    assert Settings.from_env({}).auth_rate_limit == "10 per minute"
+    with pytest.raises(ConfigError, match="AUTH_RATE_LIMIT"):
+        Settings.from_env({"AUTH_RATE_LIMIT": "lots"})
+
+
+def test_a_limit_turned_off_does_not_apply(make_app, sqlite_url):
+    app = make_app(sqlite_url, auth_rate_limit="")
+    client = app.test_client()
+    assert {_guess(client).status_code for _ in range(15)} == {401}
