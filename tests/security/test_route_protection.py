@@ -151,28 +151,27 @@ def test_each_role_is_refused_exactly_where_the_contract_says(sqlite_app, role):
     assert not wrong, f"{role}: " + "; ".join(wrong)
 
 
-def test_the_walk_accepts_a_guarded_page_and_catches_one_whose_guard_lets_strangers_in(sqlite_app):
+def test_the_walk_accepts_a_guarded_page_and_catches_one_whose_guard_lets_strangers_in(
+        make_app, sqlite_url):
     from flask import redirect
-
-    app = sqlite_app
 
     def guarded():
         return redirect("/login?next=/stock")
 
-    guarded.required_roles = ("admin", "manager")
-
     def leaky():
         return "stock list"
-
-    leaky.required_roles = ("admin",)
 
     def login_page():
         return "form"
 
+    guarded.required_roles = ("admin", "manager")
+    leaky.required_roles = ("admin",)
     login_page.required_roles = None
-    app.add_url_rule("/stock", "stock_page", guarded)
-    app.add_url_rule("/login", "login", login_page)
-    test_every_route_needs_authentication_except_the_public_few(app)
-    app.add_url_rule("/takings", "takings_page", leaky)
+    good, bad = make_app(sqlite_url), make_app(sqlite_url)
+    for app in (good, bad):
+        app.add_url_rule("/stock", "stock_page", guarded)
+        app.add_url_rule("/login", "login", login_page)
+    bad.add_url_rule("/takings", "takings_page", leaky)
+    test_every_route_needs_authentication_except_the_public_few(good)
     with pytest.raises(AssertionError, match="/takings: anonymous got 200"):
-        test_every_route_needs_authentication_except_the_public_few(app)
+        test_every_route_needs_authentication_except_the_public_few(bad)
