@@ -7,7 +7,9 @@ is registered. Strict (brute-force) limits apply to the endpoints named in
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,8 +40,7 @@ def init_security(app: Flask, settings: Settings) -> None:
     if settings.cors_origins:
         CORS(app, resources={rf"{API_PREFIX}/*": {"origins": list(settings.cors_origins)}},
              allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-             expose_headers=["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining",
-                             "X-RateLimit-Reset"],
+             expose_headers=["Retry-After"],
              supports_credentials=False, max_age=600)
     _rate_limits(app, settings)
 
@@ -75,7 +76,7 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
         app=None,
         storage_uri=settings.redis_url or "memory://",
         key_prefix=settings.rate_limit_prefix,
-        headers_enabled=True,
+        headers_enabled=False,  # X-RateLimit-* headers double the storage calls per request
         swallow_errors=True,  # a Redis outage must not take the whole API down
         strategy="fixed-window",
     )
@@ -96,8 +97,11 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
         if not (request.path.startswith("/api/")
                 or request.accept_mimetypes.best == "application/json"):
             return exc
+        current = limiter.current_limit
+        wait = (current.reset_at - time.time()) if current else exc.limit.limit.get_expiry()
         return error_response(429, "rate_limited",
-                              f"too many requests: at most {exc.description}; try again later")
+                              f"too many requests: at most {exc.description}; try again later",
+                              headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
 def _strict_limits(app: Flask, limiter: Limiter, settings: Settings) -> Callable[[], None]:
