@@ -90,11 +90,18 @@ def test_sql_in_every_text_field_is_stored_literally(api, bakery, sessions, atta
         "material_id": material["id"], "quantity_delta": "-1", "reason": "other", "note": attack})
     assert adjustment["note"] == attack
     api.ok("PATCH", f"/materials/{material['id']}", json={"name": name + "!"})
-    response = api.post("/users", json={"email": attack, "role": "baker",
+    response = api.post("/users", json={"email": attack + "@b.test", "role": "baker",
                                          "password": "correct horse"})
     assert response.status_code in (201, 422)
     denied = api.client.post("/api/v1/auth/tokens", json={"email": attack, "password": attack})
     assert denied.status_code in (401, 422)
+    if response.status_code == 201:
+        named = api.client.post("/api/v1/auth/tokens", json={
+            "email": response.get_json()["email"], "password": "correct horse", "name": name})
+        assert named.status_code == 201 and named.get_json()["name"] == name
+    replayed = api.post(f"/materials/{material['id']}/batches", headers={"Idempotency-Key": attack},
+                        json={"quantity": "1", "cost_per_unit": "1"})
+    assert replayed.status_code == 201
     counts = _counts(sessions)
     assert counts["materials"] == counts["products"] == counts["recipes"] == 1
     assert counts["users"] == 1 + (response.status_code == 201)
