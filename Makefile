@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install test-deps lint clean bench bench-deps
+.PHONY: run test install test-deps lint clean audit bench bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/bakery serve
 
 ## make test: install what the tests need and run the whole suite
-test: $(STAMP) test-deps
+test: $(STAMP) test-deps audit
 	$(BIN)/python -m pytest
 
 # System packages some tests drive for real (a browser, linters); installed when missing.
@@ -47,3 +47,7 @@ bench-deps:
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+## make audit: known vulnerabilities in the installed dependencies (pip-audit); skipped offline
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_deps.py

@@ -147,6 +147,8 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
 def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     settings = Settings(env="testing", database_url=database_url, secret_key="x" * 40,
                         instance_path=tmp_path / "instance", log_level="WARNING")
+    # Tests post many bad logins on purpose; tests of the limits themselves set their own.
+    settings.auth_rate_limit = "1000 per minute"
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

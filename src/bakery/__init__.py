@@ -56,6 +56,10 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     _register_operations_endpoints(app)
     _register_error_handlers(app)
 
+    from .security import init_security
+
+    init_security(app, settings)  # headers, CORS, rate limits, ProxyFix: after all blueprints
+
     from .cli import register_commands
 
     register_commands(app)

@@ -14,8 +14,20 @@ WEAK_SECRETS = {
     "bakery_secret_key_change_in_production", "change-me", "changeme", "secret", "dev",
     "development", "your-secret-key-here", "your-secret", "fallback-secret-for-dev-only",
     "please-change-me", "replace-me", "test", "password",
+    "secret-key", "secret_key", "secretkey", "dev-secret-key", "your-secret-key", "mysecret",
+    "supersecret", "changeit", "default", "insecure", "flask-secret-key", "s3cr3t",
+    "your-secret-key-change-in-production", "change-this-secret-key", "not-so-secret",
 }
+MIN_SECRET_DISTINCT_CHARACTERS = 8  # "x" * 40 is long but not random
+TRUE_WORDS = ("1", "true", "yes", "on")
 MIN_SECRET_LENGTH = 32
+
+
+def is_weak_secret(secret: str) -> bool:
+    """A placeholder, too short, or too repetitive to be a random key."""
+    cleaned = secret.strip().lower()
+    return (cleaned in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH
+            or len(set(secret)) < MIN_SECRET_DISTINCT_CHARACTERS)
 
 
 class ConfigError(Exception):
@@ -42,6 +54,34 @@ def default_database_url(instance: Path) -> str:
     return f"sqlite:///{(instance / 'bakery.db').resolve()}"
 
 
+DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PROXY_FIX_HOPS = ("for", "proto", "host", "port", "prefix")
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in the `limits` notation ("100 per minute;1000/day"); "off" disables it."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in ("off", "none", "0"):
+        return ""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must look like '100 per minute' or 'off', got {raw!r}") from exc
+    return raw
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -63,6 +103,14 @@ class Settings:
     db_pool_timeout: int = 10
     max_content_length: int = 1024 * 1024
     instance_path: Path = field(default_factory=lambda: Path("instance"))
+    debug: bool = False
+    cors_origins: tuple[str, ...] = ()
+    api_rate_limit: str = "6000 per minute"
+    auth_rate_limit: str = "10 per minute"
+    auth_rate_limit_endpoints: tuple[str, ...] = ("api.create_token", "web.login")
+    rate_limit_prefix: str = "bakery"
+    proxy_fix: dict = field(default_factory=dict)
+    content_security_policy: str = DEFAULT_CSP
     extra: dict = field(default_factory=dict)
 
     @property
@@ -99,6 +147,16 @@ class Settings:
             db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5, 1),
             db_pool_timeout=_int(env, "DB_POOL_TIMEOUT", 10, 1),
             instance_path=instance,
+            debug=(env.get("FLASK_DEBUG") or env.get("BAKERY_DEBUG") or "").strip().lower()
+            in TRUE_WORDS,
+            cors_origins=_list(env, "CORS_ORIGINS"),
+            api_rate_limit=_rate(env, "API_RATE_LIMIT", cls.api_rate_limit),
+            auth_rate_limit=_rate(env, "AUTH_RATE_LIMIT", cls.auth_rate_limit),
+            auth_rate_limit_endpoints=_list(env, "AUTH_RATE_LIMIT_ENDPOINTS",
+                                            cls.auth_rate_limit_endpoints),
+            rate_limit_prefix=env.get("RATE_LIMIT_PREFIX") or cls.rate_limit_prefix,
+            proxy_fix={hop: _int(env, f"PROXY_FIX_X_{hop.upper()}", 0) for hop in PROXY_FIX_HOPS},
+            content_security_policy=env.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP,
         )
         settings.check()
         return settings
@@ -114,8 +172,12 @@ class Settings:
             if not self.secret_key:
                 raise ConfigError("SECRET_KEY is required when BAKERY_ENV=production "
                                   "(generate one: python -c 'import secrets; print(secrets.token_hex(32))')")
-            if self.secret_key.strip().lower() in WEAK_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
+            if is_weak_secret(self.secret_key):
                 raise ConfigError(f"SECRET_KEY is too weak for production: use at least "
-                                  f"{MIN_SECRET_LENGTH} random characters, not a placeholder")
+                                  f"{MIN_SECRET_LENGTH} random characters, not a placeholder "
+                                  f"(python -c 'import secrets; print(secrets.token_hex(32))')")
+            if self.debug:
+                raise ConfigError("debug mode must be off when BAKERY_ENV=production: unset "
+                                  "FLASK_DEBUG and BAKERY_DEBUG")
         elif not self.secret_key:
             self.secret_key = secrets.token_hex(32)

@@ -15,7 +15,7 @@ from bakery.db.engine import normalize_url
 from bakery.db.models import MaterialBatch, User
 
 BAKERY = str(Path(sys.executable).with_name("bakery"))
-STRONG = "s" * 40
+STRONG = "7e1a9c3f5b2d8e4a6c0f9b1d3e5a7c2f4b6d8e0a"
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None

@@ -4,7 +4,7 @@ import pytest
 
 from bakery.config import MIN_SECRET_LENGTH, ConfigError, Settings
 
-STRONG = "k" * MIN_SECRET_LENGTH
+STRONG = "3c9f0a7d41e2b86c5f1d9a0e7b3c64d2"  # MIN_SECRET_LENGTH random characters
 
 
 def test_development_is_the_default_and_gets_a_random_secret():

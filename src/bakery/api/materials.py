@@ -20,7 +20,8 @@ def _material(material_id: int) -> dict:
 @operation("POST", "/materials", summary="Create a material", tag="materials", roles=MANAGERS,
            body=MaterialIn, response=MaterialOut, status=201, errors=(409, 422))
 def create_material(body: MaterialIn) -> dict:
-    return _material(catalog.create_material(sessions(), **body.model_dump()))
+    return _material(catalog.create_material(sessions(), **body.model_dump(),
+                                             actor_id=current_principal().id))
 
 
 @operation("GET", "/materials", summary="List materials", tag="materials", roles=BAKEHOUSE,
@@ -40,7 +41,8 @@ def get_material(material_id: int) -> dict:
 @operation("PATCH", "/materials/{material_id}", summary="Change a material", tag="materials",
            roles=MANAGERS, body=MaterialPatch, response=MaterialOut, errors=(404, 409, 422))
 def update_material(material_id: int, body: MaterialPatch) -> dict:
-    catalog.update_material(sessions(), material_id, **body.changes())
+    catalog.update_material(sessions(), material_id, **body.changes(),
+                            actor_id=current_principal().id)
     return _material(material_id)
 
 

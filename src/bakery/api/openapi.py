@@ -63,7 +63,7 @@ def build_document() -> dict[str, Any]:
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": keys[(op.response, "serialization")]}}
         entry["responses"][str(op.status)] = ok
-        codes = set(op.errors) | ({401, 403} if op.roles is not None else set())
+        codes = set(op.errors) | {429} | ({401, 403} if op.roles is not None else set())
         codes |= {400, 413} if op.body is not None else set()
         codes |= {422} if op.body is not None or op.query is not None else set()
         for code in sorted(codes):

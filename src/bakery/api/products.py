@@ -6,7 +6,7 @@ from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog
-from .registry import ALL_ROLES, MANAGERS, operation
+from .registry import ALL_ROLES, MANAGERS, current_principal, operation
 from .schemas import PageQuery, ProductDetail, ProductIn, ProductList, ProductOut, ProductPatch
 
 
@@ -18,7 +18,8 @@ def _product(product_id: int) -> dict:
 @operation("POST", "/products", summary="Create a product", tag="products", roles=MANAGERS,
            body=ProductIn, response=ProductOut, status=201, errors=(409, 422))
 def create_product(body: ProductIn) -> dict:
-    return _product(catalog.create_product(sessions(), **body.model_dump()))
+    return _product(catalog.create_product(sessions(), **body.model_dump(),
+                                           actor_id=current_principal().id))
 
 
 @operation("GET", "/products", summary="List products", tag="products", roles=ALL_ROLES,
@@ -39,5 +40,6 @@ def get_product(product_id: int) -> dict:
            tag="products", roles=MANAGERS, body=ProductPatch, response=ProductOut,
            errors=(404, 409, 422))
 def update_product(product_id: int, body: ProductPatch) -> dict:
-    catalog.update_product(sessions(), product_id, **body.changes())
+    catalog.update_product(sessions(), product_id, **body.changes(),
+                           actor_id=current_principal().id)
     return _product(product_id)

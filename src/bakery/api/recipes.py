@@ -6,7 +6,7 @@ from ..queries import recipes
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog
-from .registry import BAKEHOUSE, MANAGERS, operation
+from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
 from .schemas import PageQuery, RecipeIn, RecipeList, RecipeOut, RecipePatch
 
 
@@ -18,7 +18,8 @@ def _recipe(recipe_id: int) -> dict:
 @operation("POST", "/recipes", summary="Create a recipe", tag="recipes", roles=MANAGERS,
            body=RecipeIn, response=RecipeOut, status=201, errors=(409, 422))
 def create_recipe(body: RecipeIn) -> dict:
-    return _recipe(catalog.save_recipe(sessions(), None, body.model_dump()))
+    return _recipe(catalog.save_recipe(sessions(), None, body.model_dump(),
+                                       actor_id=current_principal().id))
 
 
 @operation("GET", "/recipes", summary="List recipes", tag="recipes", roles=BAKEHOUSE,
@@ -38,5 +39,5 @@ def get_recipe(recipe_id: int) -> dict:
 @operation("PATCH", "/recipes/{recipe_id}", summary="Change a recipe", tag="recipes",
            roles=MANAGERS, body=RecipePatch, response=RecipeOut, errors=(404, 409, 422))
 def update_recipe(recipe_id: int, body: RecipePatch) -> dict:
-    catalog.save_recipe(sessions(), recipe_id, body.changes())
+    catalog.save_recipe(sessions(), recipe_id, body.changes(), actor_id=current_principal().id)
     return _recipe(recipe_id)

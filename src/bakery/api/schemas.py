@@ -58,11 +58,14 @@ class Out(BaseModel):
 class TokenIn(In):
     email: str = Field(min_length=3, max_length=254, strict=True)
     password: str = Field(min_length=1, max_length=1024, strict=True)
+    name: ShortText | None = None
 
 
 class TokenOut(Out):
     token: str
     expires_at: Timestamp
+    id: int | None = None
+    name: str | None = None
 
 
 class UserIn(In):

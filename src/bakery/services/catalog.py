@@ -13,7 +13,12 @@ from ..db.engine import transaction
 from ..db.models import Material, Product, Recipe, RecipeIngredient
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.recipes import Ingredient, merge_ingredients
+from . import audit
 from .common import SessionFactory
+
+AUDITED = {"materials": ("name", "unit", "min_quantity"),
+           "products": ("name", "price", "min_quantity"),
+           "recipes": ("name", "product_id", "yield_quantity")}
 
 
 def _name_taken(session: Session, model: Any, name: str, exclude_id: int | None = None) -> bool:
@@ -23,9 +28,11 @@ def _name_taken(session: Session, model: Any, name: str, exclude_id: int | None 
     return session.execute(query).first() is not None
 
 
-def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields: dict) -> int:
-    """Insert or update a row whose `name` must be unique (case-insensitively)."""
+def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields: dict,
+                actor_id: int | None = None) -> int:
+    """Insert or update a row whose `name` must be unique (case-insensitively); audit it."""
     kind = model.__tablename__.rstrip("s")
+    audited = AUDITED[model.__tablename__]
     try:
         with transaction(factory) as session:
             if "name" in fields and _name_taken(session, model, fields["name"], item_id):
@@ -35,35 +42,42 @@ def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields
                 row = model(**fields)
                 session.add(row)
                 session.flush()
+                audit.record(session, actor_id, "create", kind, row.id, None,
+                             audit.snapshot(row, audited))
                 return int(row.id)
             row = session.get(model, item_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"no {kind} with id {item_id}")
+            before = audit.snapshot(row, audited)
             for key, value in fields.items():
                 setattr(row, key, value)
+            audit.record(session, actor_id, "update", kind, item_id, before,
+                         audit.snapshot(row, audited))
             return item_id
     except IntegrityError as exc:  # a concurrent insert of the same name won the race
         raise Conflict(f"a {kind} with that name already exists", {"name": "already exists"}) from exc
 
 
 def create_material(factory: SessionFactory, *, name: str, unit: str,
-                    min_quantity: Decimal = Decimal(0)) -> int:
+                    min_quantity: Decimal = Decimal(0), actor_id: int | None = None) -> int:
     return _save_named(factory, Material, None,
-                       {"name": name, "unit": unit, "min_quantity": min_quantity})
+                       {"name": name, "unit": unit, "min_quantity": min_quantity}, actor_id)
 
 
-def update_material(factory: SessionFactory, material_id: int, **fields: Any) -> int:
-    return _save_named(factory, Material, material_id, fields)
+def update_material(factory: SessionFactory, material_id: int, *, actor_id: int | None = None,
+                    **fields: Any) -> int:
+    return _save_named(factory, Material, material_id, fields, actor_id)
 
 
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
-                   min_quantity: Decimal | None = None) -> int:
+                   min_quantity: Decimal | None = None, actor_id: int | None = None) -> int:
     return _save_named(factory, Product, None,
-                       {"name": name, "price": price, "min_quantity": min_quantity})
+                       {"name": name, "price": price, "min_quantity": min_quantity}, actor_id)
 
 
-def update_product(factory: SessionFactory, product_id: int, **fields: Any) -> int:
-    return _save_named(factory, Product, product_id, fields)
+def update_product(factory: SessionFactory, product_id: int, *, actor_id: int | None = None,
+                   **fields: Any) -> int:
+    return _save_named(factory, Product, product_id, fields, actor_id)
 
 
 def _check_references(session: Session, product_id: int | None,
@@ -93,7 +107,17 @@ def _write_ingredients(session: Session, recipe_id: int, ingredients: list[Ingre
         )
 
 
-def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict) -> int:
+def _recipe_snapshot(session: Session, recipe: Recipe) -> dict:
+    values = audit.snapshot(recipe, AUDITED["recipes"])
+    lines = session.execute(select(RecipeIngredient.material_id, RecipeIngredient.quantity)
+                            .where(RecipeIngredient.recipe_id == recipe.id)
+                            .order_by(RecipeIngredient.material_id)).all()
+    values["ingredients"] = [{"material_id": m, "quantity": str(q)} for m, q in lines]
+    return values
+
+
+def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict,
+                actor_id: int | None = None) -> int:
     """Create (recipe_id None) or update a recipe; ingredient lines are replaced whole."""
     raw_lines = fields.pop("ingredients", None)
     ingredients = (
@@ -106,6 +130,7 @@ def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict) ->
             if "name" in fields and _name_taken(session, Recipe, fields["name"], recipe_id):
                 raise Conflict(f"a recipe named {fields['name']!r} already exists",
                                {"name": "already exists"})
+            before = None
             if recipe_id is None:
                 recipe = Recipe(**fields)
                 session.add(recipe)
@@ -114,10 +139,14 @@ def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict) ->
                 recipe = session.get(Recipe, recipe_id, with_for_update=True)
                 if recipe is None:
                     raise NotFound(f"no recipe with id {recipe_id}")
+                before = _recipe_snapshot(session, recipe)
                 for key, value in fields.items():
                     setattr(recipe, key, value)
             if ingredients is not None:
                 _write_ingredients(session, recipe.id, ingredients)
+            session.flush()
+            audit.record(session, actor_id, "update" if before else "create", "recipe",
+                         recipe.id, before, _recipe_snapshot(session, recipe))
             return int(recipe.id)
     except IntegrityError as exc:
         raise Conflict("a recipe with that name already exists", {"name": "already exists"}) from exc

@@ -6,17 +6,22 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.engine import single_read, transaction
 from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
-from ..domain.errors import Conflict, DomainError, ValidationFailed
+from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from . import audit
 from .common import SessionFactory
 
 MIN_PASSWORD_LENGTH = 8
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often
+USER_FIELDS = ("email", "role", "active")
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -38,7 +43,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(factory: SessionFactory, *, email: str, role: str, password: str) -> int:
+def create_user(factory: SessionFactory, *, email: str, role: str, password: str,
+                actor_id: int | None = None) -> int:
     email = email.strip().lower()
     errors = {}
     if "@" not in email or len(email) > 254:
@@ -57,6 +63,8 @@ def create_user(factory: SessionFactory, *, email: str, role: str, password: str
                         active=True, created_at=utcnow())
             session.add(user)
             session.flush()
+            audit.record(session, actor_id, "create", "user", user.id, None,
+                         audit.snapshot(user, USER_FIELDS))
             return int(user.id)
     except IntegrityError as exc:
         raise Conflict(f"a user with email {email} already exists", {"email": "already exists"}) from exc
@@ -90,21 +98,26 @@ def check_password(factory: SessionFactory, email: str, password: str) -> Princi
 
 
 def issue_token(factory: SessionFactory, email: str, password: str,
-                lifetime: timedelta) -> tuple[str, datetime]:
+                lifetime: timedelta, name: str | None = None) -> tuple[str, datetime]:
     """Check the password and hand out a new bearer token; only its hash is stored."""
     principal = check_password(factory, email, password)
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + lifetime
     with transaction(factory) as session:
-        session.add(ApiToken(user_id=principal.id, token_hash=hash_token(token),
-                             created_at=utcnow(), expires_at=expires_at))
+        row = ApiToken(user_id=principal.id, token_hash=hash_token(token), name=name,
+                       created_at=utcnow(), expires_at=expires_at)
+        session.add(row)
+        session.flush()
+        audit.record(session, principal.id, "issue", "token", row.id, None,
+                     {"user_id": principal.id, "name": name, "expires_at": expires_at.isoformat()})
     return token, expires_at
 
 
 _USERS, _TOKENS = User.__table__, ApiToken.__table__
 # Core, not ORM: this runs on every API request. Served by the unique index on token_hash.
 _PRINCIPAL_BY_TOKEN = (
-    select(_USERS.c.id, _USERS.c.email, _USERS.c.role, _TOKENS.c.expires_at)
+    select(_USERS.c.id, _USERS.c.email, _USERS.c.role, _TOKENS.c.expires_at,
+           _TOKENS.c.id.label("token_id"), _TOKENS.c.last_used_at)
     .join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id)
     .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None),
            _USERS.c.active.is_(True))
@@ -117,13 +130,79 @@ def principal_for_token(factory: SessionFactory, token: str) -> Principal | None
         row = session.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    if as_utc(row.expires_at) <= utcnow():
+    now = utcnow()
+    if as_utc(row.expires_at) <= now:
         return None
+    if row.last_used_at is None or now - as_utc(row.last_used_at) >= LAST_USED_RESOLUTION:
+        _touch(factory, row.token_id, now)
     return Principal(row.id, row.email, row.role)
 
 
-def revoke_tokens(factory: SessionFactory, user_id: int) -> None:
+def _touch(factory: SessionFactory, token_id: int, now: datetime) -> None:
+    """Record that a token was used; skipped when another request recorded it this minute."""
     with transaction(factory) as session:
-        session.execute(update(ApiToken).where(ApiToken.user_id == user_id,
-                                               ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=utcnow()))
+        session.execute(update(ApiToken).where(
+            ApiToken.id == token_id,
+            (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at <= now - LAST_USED_RESOLUTION),
+        ).values(last_used_at=now))
+
+
+def _revoke_where(session: Session, actor_id: int | None, *conditions: Any) -> list[int]:
+    ids = list(session.scalars(select(ApiToken.id).where(ApiToken.revoked_at.is_(None), *conditions)
+                               .order_by(ApiToken.id)))
+    if ids:
+        session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=utcnow()))
+        for token_id in ids:
+            audit.record(session, actor_id, "revoke", "token", token_id)
+    return ids
+
+
+def revoke_tokens(factory: SessionFactory, user_id: int, actor_id: int | None = None) -> None:
+    """Revoke every live token of a user."""
+    with transaction(factory) as session:
+        _revoke_where(session, actor_id, ApiToken.user_id == user_id)
+
+
+def list_tokens(factory: SessionFactory, user_id: int) -> list[ApiToken]:
+    """A user's tokens, newest first (hashes never leave the database layer's callers)."""
+    with factory() as session:
+        return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                    .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> None:
+    """Revoke one token: the caller's own, or anyone's for an admin. Revoking twice is a no-op."""
+    with transaction(factory) as session:
+        owner = session.scalar(select(ApiToken.user_id).where(ApiToken.id == token_id))
+        if owner is None or (owner != actor.id and actor.role != "admin"):
+            raise NotFound(f"no token with id {token_id}")
+        _revoke_where(session, actor.id, ApiToken.id == token_id)
+
+
+def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None = None,
+                role: str | None = None, active: bool | None = None) -> None:
+    """Change a user's role or deactivate them; deactivation revokes their tokens.
+
+    The last active admin can be neither demoted nor deactivated, so the bakery always has one.
+    """
+    if role is not None and role not in ROLES:
+        raise ValidationFailed("invalid user", {"role": f"must be one of {', '.join(ROLES)}"})
+    with transaction(factory) as session:
+        user = session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        before = audit.snapshot(user, USER_FIELDS)
+        if role is not None:
+            user.role = role
+        if active is not None:
+            user.active = active
+        if before["role"] == "admin" and before["active"] and not (user.active and user.role == "admin"):
+            admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
+                                     .with_for_update()).all()
+            if set(admins) <= {user_id}:
+                raise Conflict("the last active admin cannot be demoted or deactivated",
+                               {"role" if role is not None else "active": "last active admin"})
+        audit.record(session, actor_id, "update", "user", user_id, before,
+                     audit.snapshot(user, USER_FIELDS))
+        if not user.active:
+            _revoke_where(session, actor_id, ApiToken.user_id == user_id)
