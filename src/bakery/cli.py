@@ -132,7 +132,8 @@ def serve(workers: int | None) -> None:
     if not settings.is_production and not os.environ.get("SECRET_KEY"):
         # Workers must share one key so a session cookie works whichever worker answers.
         os.environ["SECRET_KEY"] = secrets.token_hex(32)
-    upgrade(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(settings.database_url)
     app = create_app(settings=Settings.from_env())
     with app.app_context():
         if ensure_first_admin(sessions(), settings.admin_email, settings.admin_password):
@@ -145,6 +146,7 @@ def serve(workers: int | None) -> None:
     bind = f"{settings.host}:{settings.port}"
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
+        _share_metrics_between_workers()
         click.echo(f"serving on http://{bind} with {count} gunicorn workers")
         os.execv(gunicorn, [gunicorn, "--config", "python:bakery.gunicorn_conf", "--bind", bind,
                             "--workers", str(count), "bakery.wsgi:app"])
@@ -154,7 +156,39 @@ def serve(workers: int | None) -> None:
     waitress_serve(create_app(), host=settings.host, port=settings.port, threads=count * 4)
 
 
+def _share_metrics_between_workers() -> None:
+    """gunicorn workers are separate processes: they pool their metrics in one folder."""
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bakery-metrics-")
+        os.environ["BAKERY_METRICS_DIR_IS_TEMPORARY"] = "1"  # gunicorn's on_exit removes it
+
+
+@click.command("healthcheck")
+@click.option("--path", default="/healthz", show_default=True, help="/readyz also checks the database.")
+@click.option("--timeout", default=4.0, show_default=True)
+def healthcheck(path: str, timeout: float) -> None:
+    """Exit 0 when the local server answers PATH with 200 (for container health checks)."""
+    import urllib.error
+    import urllib.request
+
+    port = os.environ.get("PORT") or "5000"
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        raise click.ClickException(f"{url}: {exc}") from exc
+    if status != 200:
+        raise click.ClickException(f"{url} answered {status}")
+    click.echo(f"{url}: ok")
+
+
 cli.add_command(serve)
+cli.add_command(healthcheck)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)

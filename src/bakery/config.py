@@ -35,6 +35,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def default_database_url(instance: Path) -> str:
     return f"sqlite:///{(instance / 'bakery.db').resolve()}"
 
@@ -56,6 +67,9 @@ class Settings:
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
+    db_pool_timeout: int = 30
+    db_pool_pre_ping: bool = True
+    migrate_on_start: bool = True
     max_content_length: int = 1024 * 1024
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     extra: dict = field(default_factory=dict)
@@ -91,6 +105,9 @@ class Settings:
             db_pool_size=_int(env, "DB_POOL_SIZE", 5, 1),
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, 0),
             db_pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),
+            db_pool_timeout=_int(env, "DB_POOL_TIMEOUT", 30, 1),
+            db_pool_pre_ping=_bool(env, "DB_POOL_PRE_PING", True),
+            migrate_on_start=_bool(env, "BAKERY_MIGRATE_ON_START", True),
             instance_path=instance,
         )
         settings.check()

@@ -21,7 +21,8 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
-                pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0) -> Engine:
+                pool_recycle: int = 1800, pool_timeout: float = 30.0, pool_pre_ping: bool = True,
+                sqlite_busy_timeout: float = 30.0) -> Engine:
     """An engine with the project's rules applied for its database."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -36,7 +37,8 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=pool_recycle,
-        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=pool_pre_ping,
     )
 
 
