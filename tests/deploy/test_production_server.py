@@ -8,8 +8,10 @@ the sale go and sees it answered before the server exits.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import psycopg
 import pytest
 import requests
 
-from .server import Server, wait_for
+from .server import BAKERY, Server, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -80,6 +82,11 @@ def test_production_server_serves_a_sale_and_finishes_it_when_stopped(server: Se
                                                                        empty_pg_url: str) -> None:
     server.wait_until_healthy()
     assert server.get("/readyz").json() == {"status": "ok", "database": "ok"}
+    # The container's HEALTHCHECK command, as Docker and ECS run it.
+    for path in ("/healthz", "/readyz"):
+        check = subprocess.run([BAKERY, "healthcheck", "--path", path], capture_output=True,
+                               text=True, timeout=30, env={**os.environ, "PORT": str(server.port)})
+        assert check.returncode == 0, check.stderr
 
     token = server.post("/api/v1/auth/tokens", json={
         "email": "owner@bakery.test", "password": "a long and honest password"}).json()["token"]
