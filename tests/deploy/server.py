@@ -44,6 +44,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
+        self.worker_class = "sync"
         full_env = {key: value for key, value in os.environ.items()
                     if not key.startswith(("BAKERY_", "PROMETHEUS_", "GUNICORN_"))}
         full_env.update(env, HOST="127.0.0.1", PORT=str(self.port))

@@ -37,19 +37,21 @@ def empty_pg_url(pg_server: Any) -> Any:
     pg_server.drop(url)
 
 
-@pytest.fixture
-def server(empty_pg_url: str, tmp_path: Path) -> Any:
+@pytest.fixture(params=["1", "4"], ids=["sync-workers", "threaded-workers"])
+def server(request: pytest.FixtureRequest, empty_pg_url: str, tmp_path: Path) -> Any:
     env = {
         "BAKERY_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": empty_pg_url,
         "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": request.param,
         "GUNICORN_GRACEFUL_TIMEOUT": "60",
         "BAKERY_ADMIN_EMAIL": "owner@bakery.test",
         "BAKERY_ADMIN_PASSWORD": "a long and honest password",
         "BAKERY_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     running = Server(env, tmp_path / "server.log")
+    running.worker_class = "sync" if request.param == "1" else "gthread"
     try:
         yield running
     finally:
@@ -81,6 +83,7 @@ def _metric(text: str, name: str, **labels: str) -> float:
 def test_production_server_serves_a_sale_and_finishes_it_when_stopped(server: Server,
                                                                        empty_pg_url: str) -> None:
     server.wait_until_healthy()
+    assert f"Using worker: {server.worker_class}" in server.output()
     assert server.get("/readyz").json() == {"status": "ok", "database": "ok"}
     # The container's HEALTHCHECK command, as Docker and ECS run it.
     for path in ("/healthz", "/readyz"):
