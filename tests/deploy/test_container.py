@@ -92,3 +92,28 @@ def test_no_secret_is_written_in_the_compose_file_or_its_example() -> None:
     for key in ("POSTGRES_PASSWORD", "SECRET_KEY"):
         assert re.search(rf"{key}: \$\{{{key}:\?", text), f"{key} must come from the environment"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_build_context_the_dockerignore_leaves_is_enough_to_build_the_wheel(tmp_path: Path) -> None:
+    """The image's first stage, without Docker: the same files, the same `pip wheel`."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    context = tmp_path / "context"
+    context.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, context / name)
+    shutil.copytree(ROOT / "src", context / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    wheels = tmp_path / "wheels"
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                             "--no-index", "--wheel-dir", str(wheels), str(context)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = wheels.glob("bakery-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"bakery/gunicorn_conf.py", "bakery/wsgi.py", "bakery/migrations/env.py"} <= names
+    assert any(n.startswith("bakery/migrations/versions/0001") for n in names)
+    assert any(n.endswith("entry_points.txt") for n in names)
