@@ -47,6 +47,9 @@ access_log_format = ('%(h)s "%(r)s" %(s)s %(B)s %(D)sus request_id=%({x-request-
                      '"%(a)s"')
 loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
 capture_output = False
+# No control socket: several instances on one machine (and read-only root filesystems) must not
+# contend for one socket path in the home directory.
+control_socket_disable = True
 proc_name = "bakery"
 
 from bakery.logs import gunicorn_logconfig  # noqa: E402  (after the plain settings above)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import ClassVar, Literal
+from datetime import date
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .types import (
@@ -21,6 +21,7 @@ from .types import (
     QueryId,
     Quantity,
     ShortText,
+    Timestamp,
     Unit,
 )
 
@@ -36,12 +37,12 @@ class Patch(In):
 
     nullable: ClassVar[tuple[str, ...]] = ()
 
-    @model_validator(mode="after")
-    def _no_nulls(self) -> "Patch":
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name not in self.nullable:
-                raise PydanticCustomError("null", f"{name} may not be null")
-        return self
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null", "may not be null")
+        return value
 
     def changes(self) -> dict:
         return self.model_dump(exclude_unset=True)
@@ -60,7 +61,7 @@ class TokenIn(In):
 
 class TokenOut(Out):
     token: str
-    expires_at: datetime
+    expires_at: Timestamp
 
 
 class UserIn(In):
@@ -74,7 +75,7 @@ class UserOut(Out):
     email: str
     role: str
     active: bool
-    created_at: datetime
+    created_at: Timestamp
 
 
 # --- materials and batches -------------------------------------------------------------------
@@ -116,7 +117,7 @@ class BatchOut(Out):
     expiry_date: date | None
     lot: str | None
     supplier: str | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class MaterialOut(Out):
@@ -160,7 +161,7 @@ class LotOut(Out):
     remaining: Quantity
     unit_cost: Money
     production_run_id: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ProductOut(Out):
@@ -216,7 +217,7 @@ class RecipeOut(Out):
     cost_per_batch: Money
     cost_per_unit: Money
     max_batches: int
-    created_at: datetime
+    created_at: Timestamp
 
 
 class RecipeList(Out):
@@ -247,7 +248,7 @@ class ProductionOut(Out):
     total_cost: Money
     consumed: list[ConsumedOut]
     created_by: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ProductionList(Out):
@@ -280,7 +281,7 @@ class SaleOut(Out):
     total: Money
     cost: Money
     created_by: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class SaleList(Out):
@@ -319,7 +320,7 @@ class AdjustmentOut(Out):
     reason: str
     note: str | None
     created_by: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class MoveOut(Out):
@@ -333,7 +334,7 @@ class MoveOut(Out):
     reason: str
     ref: str
     created_by: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class MoveList(Out):

@@ -6,7 +6,7 @@ The same annotations drive validation, serialisation and the OpenAPI document.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -99,3 +99,12 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _utc(value: datetime) -> datetime:
+    from ..db.models import as_utc
+
+    return as_utc(value)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_utc)]

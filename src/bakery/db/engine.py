@@ -10,6 +10,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+# Execution option marking a connection that will write (SQLite then begins IMMEDIATE).
+WRITE_OPTION = "bakery_writes"
+
+
 def normalize_url(url: str) -> str:
     """Accept the legacy `postgres://` spelling and pick psycopg 3 for PostgreSQL."""
     if url.startswith("postgres://"):
@@ -43,11 +47,12 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
 
 
 def _make_sqlite_safe(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and the write lock taken when a transaction begins.
+    """WAL, foreign keys, a busy timeout, and the write lock taken when a writer begins.
 
     pysqlite would otherwise begin lazily (a deferred transaction that fails with
     "database is locked" when two writers upgrade at once); SQLAlchemy's documented recipe
-    hands transaction control to us so every transaction starts with BEGIN IMMEDIATE.
+    hands transaction control to us. Units of work (`transaction`) begin IMMEDIATE, taking the
+    write lock up front; plain reads begin DEFERRED and, in WAL mode, never wait for writers.
     """
 
     @event.listens_for(engine, "connect")
@@ -63,7 +68,8 @@ def _make_sqlite_safe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -74,4 +80,5 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any error."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITE_OPTION: True})
         yield session
