@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -112,6 +113,10 @@ def check_ledger() -> None:
 
 # --- serving ---------------------------------------------------------------------------------
 
+# In production these lines are JSON like every other (create_app configures the "bakery" logger).
+_log = logging.getLogger("bakery.serve")
+
+
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
@@ -135,24 +140,26 @@ def serve(workers: int | None) -> None:
     if settings.migrate_on_start:
         upgrade(settings.database_url)
     app = create_app(settings=Settings.from_env())
+    if settings.migrate_on_start:
+        _log.info("database schema is up to date")
     with app.app_context():
         if ensure_first_admin(sessions(), settings.admin_email, settings.admin_password):
-            click.echo(f"created the first admin {settings.admin_email}")
+            _log.info("created the first admin %s", settings.admin_email)
         elif count_users(sessions()) == 0:
-            click.echo("no users yet: create one with  bakery users create --email you@example.com "
-                       "--role admin")
+            _log.warning("no users yet: create one with  bakery users create "
+                         "--email you@example.com --role admin")
     app.extensions["bakery.engine"].dispose()
     count = workers or settings.web_concurrency or default_workers()
     bind = f"{settings.host}:{settings.port}"
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
         _share_metrics_between_workers()
-        click.echo(f"serving on http://{bind} with {count} gunicorn workers")
+        _log.info("serving on http://%s with %d gunicorn workers", bind, count)
         os.execv(gunicorn, [gunicorn, "--config", "python:bakery.gunicorn_conf", "--bind", bind,
                             "--workers", str(count), "bakery.wsgi:app"])
     from waitress import serve as waitress_serve
 
-    click.echo(f"serving on http://{bind} with waitress ({count * 4} threads)")
+    _log.info("serving on http://%s with waitress (%d threads)", bind, count * 4)
     waitress_serve(create_app(), host=settings.host, port=settings.port, threads=count * 4)
 
 

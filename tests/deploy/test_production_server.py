@@ -8,6 +8,7 @@ the sale go and sees it answered before the server exits.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -84,6 +85,10 @@ def test_production_server_serves_a_sale_and_finishes_it_when_stopped(server: Se
                                                                        empty_pg_url: str) -> None:
     server.wait_until_healthy()
     assert f"Using worker: {server.worker_class}" in server.output()
+    # Every line the server writes is one JSON object, from the first (migrations, the admin).
+    lines = [json.loads(line) for line in server.output().splitlines()]
+    assert [line["message"] for line in lines[:2]] == [
+        "database schema is up to date", "created the first admin owner@bakery.test"]
     assert server.get("/readyz").json() == {"status": "ok", "database": "ok"}
     # The container's HEALTHCHECK command, as Docker and ECS run it.
     for path in ("/healthz", "/readyz"):
@@ -166,6 +171,7 @@ def test_production_server_serves_a_sale_and_finishes_it_when_stopped(server: Se
     assert answer.status_code == 201, answer.text
     assert answer.json()["total"] == "7.00"
     assert server.process.wait(timeout=60) == 0
+    assert all(json.loads(line)["time"] for line in server.output().splitlines())
 
     with psycopg.connect(_libpq(empty_pg_url)) as conn:
         assert conn.execute("SELECT count(*) FROM sales").fetchone() == (2,)
