@@ -51,3 +51,18 @@ clean:
 ## make audit: known vulnerabilities in the installed dependencies (pip-audit); skipped offline
 audit: $(STAMP)
 	$(BIN)/python scripts/audit_deps.py
+
+# Linters for the deployment files (tests/deploy). checkov pins its own dependencies (an older
+# `packaging` than pytest needs), so it lives in a venv of its own under .venv/.
+CHECKOV := $(VENV)/checkov/bin/checkov
+$(CHECKOV): | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+
+.PHONY: deploy-test-deps
+deploy-test-deps: $(CHECKOV)
+	@command -v nginx >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx)
+	@command -v systemd-analyze >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y systemd)
+	@command -v openssl >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openssl)
+
+test-deps: deploy-test-deps

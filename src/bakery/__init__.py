@@ -45,7 +45,8 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
                          max_overflow=settings.db_max_overflow,
                          pool_recycle=settings.db_pool_recycle,
                          connect_timeout=settings.db_connect_timeout,
-                         pool_timeout=settings.db_pool_timeout)
+                         pool_timeout=settings.db_pool_timeout,
+                         pool_pre_ping=settings.db_pool_pre_ping)
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
@@ -54,6 +55,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
 
     app.register_blueprint(api)
     _register_operations_endpoints(app)
+    from . import observability
+
+    observability.init_app(app)
     _register_error_handlers(app)
 
     from .security import init_security

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -112,6 +113,10 @@ def check_ledger() -> None:
 
 # --- serving ---------------------------------------------------------------------------------
 
+# In production these lines are JSON like every other (create_app configures the "bakery" logger).
+_log = logging.getLogger("bakery.serve")
+
+
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
@@ -132,29 +137,65 @@ def serve(workers: int | None) -> None:
     if not settings.is_production and not os.environ.get("SECRET_KEY"):
         # Workers must share one key so a session cookie works whichever worker answers.
         os.environ["SECRET_KEY"] = secrets.token_hex(32)
-    upgrade(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(settings.database_url)
     app = create_app(settings=Settings.from_env())
+    if settings.migrate_on_start:
+        _log.info("database schema is up to date")
     with app.app_context():
         if ensure_first_admin(sessions(), settings.admin_email, settings.admin_password):
-            click.echo(f"created the first admin {settings.admin_email}")
+            _log.info("created the first admin %s", settings.admin_email)
         elif count_users(sessions()) == 0:
-            click.echo("no users yet: create one with  bakery users create --email you@example.com "
-                       "--role admin")
+            _log.warning("no users yet: create one with  bakery users create "
+                         "--email you@example.com --role admin")
     app.extensions["bakery.engine"].dispose()
     count = workers or settings.web_concurrency or default_workers()
     bind = f"{settings.host}:{settings.port}"
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
-        click.echo(f"serving on http://{bind} with {count} gunicorn workers")
+        _share_metrics_between_workers()
+        _log.info("serving on http://%s with %d gunicorn workers", bind, count)
         os.execv(gunicorn, [gunicorn, "--config", "python:bakery.gunicorn_conf", "--bind", bind,
                             "--workers", str(count), "bakery.wsgi:app"])
     from waitress import serve as waitress_serve
 
-    click.echo(f"serving on http://{bind} with waitress ({count * 4} threads)")
+    _log.info("serving on http://%s with waitress (%d threads)", bind, count * 4)
     waitress_serve(create_app(), host=settings.host, port=settings.port, threads=count * 4)
 
 
+def _share_metrics_between_workers() -> None:
+    """gunicorn workers are separate processes: they pool their metrics in one folder."""
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bakery-metrics-")
+        os.environ["BAKERY_METRICS_DIR_IS_TEMPORARY"] = "1"  # gunicorn's on_exit removes it
+
+
+@click.command("healthcheck")
+@click.option("--path", default="/healthz", show_default=True, help="/readyz also checks the database.")
+@click.option("--timeout", default=4.0, show_default=True)
+def healthcheck(path: str, timeout: float) -> None:
+    """Exit 0 when the local server answers PATH with 200 (for container health checks)."""
+    import urllib.error
+    import urllib.request
+
+    port = os.environ.get("PORT") or "5000"
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        raise click.ClickException(f"{url}: {exc}") from exc
+    if status != 200:
+        raise click.ClickException(f"{url} answered {status}")
+    click.echo(f"{url}: ok")
+
+
 cli.add_command(serve)
+cli.add_command(healthcheck)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)

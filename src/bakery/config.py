@@ -50,6 +50,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0,
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def default_database_url(instance: Path) -> str:
     return f"sqlite:///{(instance / 'bakery.db').resolve()}"
 
@@ -101,6 +112,8 @@ class Settings:
     db_pool_recycle: int = 1800
     db_connect_timeout: int = 5
     db_pool_timeout: int = 10
+    db_pool_pre_ping: bool = True
+    migrate_on_start: bool = True
     max_content_length: int = 1024 * 1024
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     debug: bool = False
@@ -146,6 +159,8 @@ class Settings:
             db_pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),
             db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5, 1),
             db_pool_timeout=_int(env, "DB_POOL_TIMEOUT", 10, 1),
+            db_pool_pre_ping=_bool(env, "DB_POOL_PRE_PING", True),
+            migrate_on_start=_bool(env, "BAKERY_MIGRATE_ON_START", True),
             instance_path=instance,
             debug=(env.get("FLASK_DEBUG") or env.get("BAKERY_DEBUG") or "").strip().lower()
             in TRUE_WORDS,

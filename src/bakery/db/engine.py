@@ -30,7 +30,8 @@ def normalize_url(url: str) -> str:
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
                 pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0,
-                connect_timeout: int = 5, pool_timeout: int = 10) -> Engine:
+                connect_timeout: int = 5, pool_timeout: float = 10,
+                pool_pre_ping: bool = True) -> Engine:
     """An engine with the project's rules applied for its database."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -49,7 +50,8 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         # Fail fast while the server is unreachable: the app answers 503 instead of hanging.
         connect_args={"connect_timeout": connect_timeout},
     )
-    _ping_idle_connections(engine)
+    if pool_pre_ping:  # DB_POOL_PRE_PING: check connections that sat idle before reuse
+        _ping_idle_connections(engine)
     return engine
 
 
@@ -61,6 +63,8 @@ def _ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE
     while busy fails its statement instead: the error is a disconnect, SQLAlchemy drops the
     whole pool, that request gets a 503 and the next one connects afresh.
     """
+
+    engine.info_pings_idle = True  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection, record):  # type: ignore[no-untyped-def]

@@ -1,0 +1,142 @@
+"""Request ids on every log line, and Prometheus metrics served at `/metrics`.
+
+Under gunicorn every worker is its own process: with PROMETHEUS_MULTIPROC_DIR set (`bakery serve`
+sets it) each worker writes its figures to files there and `/metrics` adds up all of them, so a
+scrape sees the whole server whichever worker answers it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge,
+                               Histogram, generate_latest)
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is kept when it is a sane token (a proxy's or a load balancer's); else we make one.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# `<int(max=…):id>` is labelled `<int:id>`: the route, not its converter's bounds.
+_CONVERTER_ARGS = re.compile(r"<(\w+)\([^)]*\):")
+REQUESTS = Counter("bakery_http_requests", "HTTP requests answered, by endpoint and status",
+                   ["method", "endpoint", "status"])
+LATENCY = Histogram("bakery_http_request_duration_seconds", "Time to answer a request, by endpoint",
+                    ["method", "endpoint"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+SALES = Counter("bakery_sales", "Sales recorded (committed)")
+PRODUCTION_RUNS = Counter("bakery_production_runs", "Production runs recorded (committed)")
+POOL_IN_USE = Gauge("bakery_db_pool_connections_in_use", "Database connections checked out now",
+                    multiprocess_mode="livesum")
+POOL_OPEN = Gauge("bakery_db_pool_connections_open", "Database connections open (idle or in use)",
+                  multiprocess_mode="livesum")
+POOL_CAPACITY = Gauge("bakery_db_pool_capacity", "Most connections the pools may open "
+                      "(pool size plus overflow, all processes)", multiprocess_mode="livesum")
+
+
+def init_app(app: Flask) -> None:
+    """Request ids, request metrics, business counters, pool gauges and the `/metrics` view."""
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.add_url_rule("/metrics", "metrics", metrics_view)
+    watch_pool(app.extensions["bakery.engine"])
+    count_commits(app.extensions["bakery.sessions"])
+
+
+def _start_request() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or uuid.uuid4().hex
+    started = g.get("request_started")
+    if started is not None and request.endpoint != "metrics":
+        # The route's pattern, not the raw path, so ids do not explode the label values.
+        endpoint = (_CONVERTER_ARGS.sub(r"<\1:", request.url_rule.rule)
+                    if request.url_rule is not None else "unmatched")
+        LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    return response
+
+
+def registry() -> CollectorRegistry:
+    """All processes' figures when running multi-process, this process's otherwise."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        collected = CollectorRegistry()
+        multiprocess.MultiProcessCollector(collected)
+        return collected
+    return REGISTRY
+
+
+def metrics_view() -> Response:
+    return Response(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST,
+                    headers={"Cache-Control": "no-store"})
+
+
+def watch_pool(engine: Engine) -> None:
+    """Keep the pool gauges in step with connections opened, closed, checked out and back in."""
+    pool = engine.pool
+    capacity = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
+    POOL_CAPACITY.inc(capacity)
+
+    event.listen(pool, "connect", lambda *_: POOL_OPEN.inc())
+    event.listen(pool, "close", lambda *_: POOL_OPEN.dec())
+    event.listen(pool, "detach", lambda *_: POOL_OPEN.dec())
+    event.listen(pool, "checkout", lambda *_: POOL_IN_USE.inc())
+    event.listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())
+
+
+_PENDING = "bakery.metrics.pending"
+
+
+def count_commits(factory: sessionmaker[Session]) -> None:
+    """Count sales and production runs when their transaction commits, whoever made them."""
+    from .db.models import ProductionRun, Sale
+
+    counters = {Sale.__table__: SALES, ProductionRun.__table__: PRODUCTION_RUNS}
+
+    def pending(session: Session) -> dict[Any, int]:
+        return session.info.setdefault(_PENDING, {})
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _core_inserts(state: Any) -> None:
+        table = getattr(state.statement, "table", None)
+        if state.is_insert and table in counters:
+            params = state.parameters
+            rows = len(params) if isinstance(params, list) else 1
+            pending(state.session)[table] = pending(state.session).get(table, 0) + rows
+
+    @event.listens_for(factory, "after_flush")
+    def _orm_inserts(session: Session, _context: Any) -> None:
+        for obj in session.new:
+            table = getattr(obj, "__table__", None)
+            if table in counters:
+                pending(session)[table] = pending(session).get(table, 0) + 1
+
+    @event.listens_for(factory, "after_commit")
+    def _committed(session: Session) -> None:
+        for table, count in session.info.pop(_PENDING, {}).items():
+            counters[table].inc(count)
+
+    @event.listens_for(factory, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_PENDING, None)
+
+
+def mark_worker_dead(pid: int) -> None:
+    """Drop a finished worker's live gauges (gunicorn's child_exit hook)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
