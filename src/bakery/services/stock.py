@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import (
@@ -17,6 +17,7 @@ from ..db.models import (
     ProductionConsumption,
     ProductionRun,
     ProductLot,
+    Quantity,
     Recipe,
     RecipeIngredient,
     Sale,
@@ -26,7 +27,7 @@ from ..db.models import (
 )
 from ..domain import fifo
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.numbers import ZERO, money, unit_cost
+from ..domain.numbers import QUANTITY_PLACES, ZERO, money, unit_cost
 from ..domain.recipes import Ingredient, scale
 from .common import Idempotency, Move, Outcome, SessionFactory, lock_rows, run_once, write_moves
 
@@ -98,12 +99,17 @@ def _open_lots(session: Session, product_ids: list[int]) -> dict[int, list[fifo.
 
 
 def _draw_down(session: Session, table, draws: list[fifo.Draw]) -> None:  # type: ignore[no-untyped-def]
-    """Lower `remaining` of each drawn layer in one executemany; CHECK (remaining >= 0) guards."""
+    """Lower `remaining` of each drawn layer in one executemany; CHECK (remaining >= 0) guards.
+
+    SQLite keeps NUMERIC columns as binary floats, so the difference is rounded back to the
+    stored scale there (0.3 - 0.1 - 0.2 must be exactly 0); on PostgreSQL it is exact already.
+    """
     if draws:
         session.execute(
             update(table)
             .where(table.c.id == bindparam("layer_id"))
-            .values(remaining=table.c.remaining - bindparam("take")),
+            .values(remaining=func.round(table.c.remaining - bindparam("take", type_=Quantity),
+                                         QUANTITY_PLACES)),
             [{"layer_id": d.layer_id, "take": d.quantity} for d in draws],
         )
 
