@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
 from ..domain.errors import NotFound
-from ..domain.numbers import money
+from ..domain.numbers import QUANTITY_PLACES, money
 from .pages import PageRequest, paged, split_page
 
 B = MaterialBatch.__table__
@@ -148,7 +148,7 @@ def low_stock(session: Session) -> list[dict]:
         select(Material.id, Material.name, Material.unit, Material.min_quantity,
                on_hand.label("on_hand"))
         .outerjoin(stock, stock.c.material_id == Material.id)
-        .where(on_hand < Material.min_quantity)
+        .where(func.round(on_hand, QUANTITY_PLACES) < Material.min_quantity)
         .order_by((Material.min_quantity - on_hand).desc(), Material.id)
     ).all()
     return [
@@ -168,7 +168,7 @@ def ledger_mismatches(session: Session) -> list[dict]:
         rows = session.execute(
             select(layer.c.id, layer.c.remaining, func.coalesce(sums.c.total, 0).label("total"))
             .outerjoin(sums, sums.c.layer_id == layer.c.id)
-            .where(func.coalesce(sums.c.total, 0) != layer.c.remaining)
+            .where(func.round(func.coalesce(sums.c.total, 0), QUANTITY_PLACES) != layer.c.remaining)
         ).all()
         problems += [{"kind": kind, "id": r.id, "remaining": r.remaining,
                       "ledger": Decimal(r.total)} for r in rows]
