@@ -53,6 +53,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.register_blueprint(api)
     _register_operations_endpoints(app)
     _register_error_handlers(app)
+    from .web import init_web
+
+    init_web(app)
 
     from .cli import register_commands
 

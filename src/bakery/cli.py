@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import ConfigError, Settings
+from .demo import seed_demo_command
 
 
 def _create_app(*_: Any) -> Flask:
@@ -32,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
+    app.cli.add_command(seed_demo_command)
 
 
 def _settings() -> Settings:
@@ -158,6 +160,7 @@ cli.add_command(serve)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)
+cli.add_command(seed_demo_command)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.engine import transaction
 from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
-from ..domain.errors import Conflict, DomainError, ValidationFailed
+from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from .common import SessionFactory
 
 MIN_PASSWORD_LENGTH = 8
@@ -119,6 +119,69 @@ def principal_for_token(factory: SessionFactory, token: str) -> Principal | None
 
 def revoke_tokens(factory: SessionFactory, user_id: int) -> None:
     with transaction(factory) as session:
+        session.execute(update(ApiToken).where(ApiToken.user_id == user_id,
+                                               ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=utcnow()))
+
+
+# --- account management (the admin pages and the password page) -------------------------------
+
+def _active_admins(session, excluding: int) -> int:  # type: ignore[no-untyped-def]
+    return int(session.scalar(
+        select(func.count()).select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != excluding)) or 0)
+
+
+def _locked_user(session, user_id: int) -> User:  # type: ignore[no-untyped-def]
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def set_active(factory: SessionFactory, user_id: int, active: bool, *, acting_user_id: int) -> None:
+    """Deactivate (or reactivate) an account; a deactivated user's tokens are revoked."""
+    with transaction(factory) as session:
+        user = _locked_user(session, user_id)
+        if not active:
+            if user_id == acting_user_id:
+                raise Conflict("you cannot deactivate your own account", {"active": "your own account"})
+            if user.role == "admin" and _active_admins(session, user_id) == 0:
+                raise Conflict("the last active admin cannot be deactivated",
+                               {"active": "the last active admin"})
+            session.execute(update(ApiToken).where(ApiToken.user_id == user_id,
+                                                   ApiToken.revoked_at.is_(None))
+                            .values(revoked_at=utcnow()))
+        user.active = active
+
+
+def change_role(factory: SessionFactory, user_id: int, role: str) -> None:
+    """Give a user another role; the bakery always keeps at least one active admin."""
+    if role not in ROLES:
+        raise ValidationFailed("invalid role", {"role": f"must be one of {', '.join(ROLES)}"})
+    with transaction(factory) as session:
+        user = _locked_user(session, user_id)
+        if user.role == "admin" and role != "admin" and user.active \
+                and _active_admins(session, user_id) == 0:
+            raise Conflict("the last active admin must stay an admin",
+                           {"role": "the last active admin"})
+        user.role = role
+
+
+def change_password(factory: SessionFactory, user_id: int, current: str, new: str) -> None:
+    """Replace a user's password after checking the current one; their API tokens are revoked."""
+    errors = {}
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(new) > 1024:
+        errors["new_password"] = "at most 1024 characters"
+    with transaction(factory) as session:
+        user = _locked_user(session, user_id)
+        if not check_password_hash(user.password_hash, current):
+            errors["current_password"] = "not your current password"
+        if errors:
+            raise ValidationFailed("the password was not changed", errors)
+        user.password_hash = generate_password_hash(new)
         session.execute(update(ApiToken).where(ApiToken.user_id == user_id,
                                                ApiToken.revoked_at.is_(None))
                         .values(revoked_at=utcnow()))

@@ -1,0 +1,297 @@
+"""Materials (with batches), products and prices, recipes with their ingredient rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..domain.errors import DomainError, NotFound
+from ..queries import dashboard, inventory
+from ..queries import recipes as recipe_queries
+from ..queries.pages import PageRequest, page_request
+from ..runtime import sessions
+from ..services import catalog, stock
+from ..services.common import Idempotency
+from . import web
+from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
+from .forms import FormState, as_id, blank_to_none, new_key, refused, validate
+
+T = TypeVar("T")
+EVERYTHING = PageRequest(limit=500)
+BLANK_INGREDIENT_ROWS = 3
+
+
+def read(query: Callable[..., T], *args: Any) -> T:
+    """Run one read query in a fresh session; an unknown id is a 404 page."""
+    try:
+        with sessions()() as db:
+            return query(db, *args)
+    except NotFound:
+        abort(404)
+
+
+def _all(query: Callable[..., tuple[list[dict], Any]]) -> list[dict]:
+    return read(lambda db: query(db, EVERYTHING)[0])
+
+
+def _cursor_page() -> PageRequest:
+    try:
+        return page_request(None, request.args.get("cursor"))
+    except DomainError:
+        abort(404)
+
+
+# --- materials -------------------------------------------------------------------------------
+
+MATERIAL_FIELDS = ("name", "unit", "min_quantity")
+
+
+@web.get("/materials")
+@requires(*BAKEHOUSE)
+def materials() -> Any:
+    items = _all(inventory.list_materials)
+    total = sum((m["stock_value"] for m in items), 0)
+    return render_template("materials.html", materials=items, total_value=total)
+
+
+def _material_form(material_id: int | None) -> Any:
+    current = read(inventory.get_material, material_id) if material_id else None
+    form = FormState(values=dict(current) if current else {"min_quantity": "0"})
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in MATERIAL_FIELDS}
+        data = {"min_quantity": "0", **blank_to_none(request.form, MATERIAL_FIELDS)}
+        body = validate(MaterialIn, data, form)
+        if body is not None:
+            try:
+                if material_id is None:
+                    material_id = catalog.create_material(sessions(), **body.model_dump())
+                    flash(f"Added {body.name}. Receive its first batch below.", "success")
+                else:
+                    catalog.update_material(sessions(), material_id, **body.model_dump())
+                    flash(f"Saved {body.name}.", "success")
+                return redirect(url_for("web.materials_show", material_id=material_id))
+            except DomainError as exc:
+                refused(exc, form)
+        return render_template("material_form.html", form=form, material=current), 400
+    return render_template("material_form.html", form=form, material=current)
+
+
+@web.route("/materials/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def materials_new() -> Any:
+    return _material_form(None)
+
+
+@web.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def materials_edit(material_id: int) -> Any:
+    return _material_form(material_id)
+
+
+@web.get("/materials/<int:material_id>")
+@requires(*BAKEHOUSE)
+def materials_show(material_id: int) -> Any:
+    material = read(inventory.get_material, material_id)
+    return render_template("material.html", material=material)
+
+
+BATCH_FIELDS = ("quantity", "cost_per_unit", "purchase_date", "expiry_date", "lot", "supplier")
+
+
+@web.route("/materials/<int:material_id>/receive", methods=["GET", "POST"])
+@requires(*BAKEHOUSE)
+def materials_receive(material_id: int) -> Any:
+    """Book a delivery; a hidden key makes a second submit of the same form a no-op."""
+    material = read(inventory.get_material, material_id)
+    form = FormState(values={"key": new_key()})
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in (*BATCH_FIELDS, "key")}
+        body = validate(BatchIn, blank_to_none(request.form, BATCH_FIELDS), form)
+        if body is not None:
+            fields = body.model_dump()
+            idem = _idempotency("receive_batch", form.value("key"),
+                                {"material_id": material_id, **body.model_dump(mode="json")})
+            try:
+                outcome = stock.receive_batch(sessions(), material_id, **fields,
+                                              user_id=current_user()["id"], idem=idem)
+            except DomainError as exc:
+                refused(exc, form)
+            else:
+                if not outcome.replayed:
+                    flash(f"Received {fields['quantity']} {material['unit']} of {material['name']}.",
+                          "success")
+                return redirect(url_for("web.materials_show", material_id=material_id))
+        return render_template("receive.html", form=form, material=material), 400
+    return render_template("receive.html", form=form, material=material)
+
+
+def _idempotency(scope: str, key: str, body: Any) -> Idempotency | None:
+    key = (key or "").strip()
+    if not key or len(key) > 255:
+        return None
+    return Idempotency(current_user()["id"], f"web {scope}", key, Idempotency.fingerprint(body))
+
+
+@web.get("/materials/<int:material_id>/ledger")
+@requires(*BAKEHOUSE)
+def materials_ledger(material_id: int) -> Any:
+    material = read(inventory.get_material, material_id)
+    moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), material_id=material_id))
+    return render_template("ledger.html", item=material, kind="material", moves=moves,
+                           cursor=cursor, users=read(dashboard.user_emails))
+
+
+# --- products --------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = ("name", "price", "min_quantity")
+
+
+@web.get("/products")
+@requires(*ALL_ROLES)
+def products() -> Any:
+    return render_template("products.html", products=_all(inventory.list_products))
+
+
+@web.get("/products/<int:product_id>")
+@requires(*ALL_ROLES)
+def products_show(product_id: int) -> Any:
+    return render_template("product.html", product=read(inventory.get_product, product_id))
+
+
+def _product_form(product_id: int | None) -> Any:
+    current = read(inventory.get_product, product_id) if product_id else None
+    form = FormState(values=dict(current) if current else {})
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in PRODUCT_FIELDS}
+        body = validate(ProductIn, blank_to_none(request.form, PRODUCT_FIELDS), form)
+        if body is not None:
+            try:
+                if product_id is None:
+                    product_id = catalog.create_product(sessions(), **body.model_dump())
+                else:
+                    catalog.update_product(sessions(), product_id, **body.model_dump())
+                flash(f"Saved {body.name} at {body.price:.2f}.", "success")
+                return redirect(url_for("web.products_show", product_id=product_id))
+            except DomainError as exc:
+                refused(exc, form)
+        return render_template("product_form.html", form=form, product=current), 400
+    return render_template("product_form.html", form=form, product=current)
+
+
+@web.route("/products/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def products_new() -> Any:
+    return _product_form(None)
+
+
+@web.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def products_edit(product_id: int) -> Any:
+    return _product_form(product_id)
+
+
+@web.get("/products/<int:product_id>/ledger")
+@requires(*BAKEHOUSE)
+def products_ledger(product_id: int) -> Any:
+    product = read(inventory.get_product, product_id)
+    moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), product_id=product_id))
+    return render_template("ledger.html", item=product, kind="product", moves=moves,
+                           cursor=cursor, users=read(dashboard.user_emails))
+
+
+# --- recipes ---------------------------------------------------------------------------------
+
+@web.get("/recipes")
+@requires(*BAKEHOUSE)
+def recipes() -> Any:
+    return render_template("recipes.html", recipes=_all(recipe_queries.list_recipes),
+                           products=read(dashboard.names, "product"))
+
+
+@web.get("/recipes/<int:recipe_id>")
+@requires(*BAKEHOUSE)
+def recipes_show(recipe_id: int) -> Any:
+    recipe = read(recipe_queries.get_recipe, recipe_id)
+    materials_by_id = {m["id"]: m for m in _all(inventory.list_materials)}
+    return render_template("recipe.html", recipe=recipe, materials=materials_by_id,
+                           products=read(dashboard.names, "product"))
+
+
+def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str]]:
+    """(row index, material, quantity) of each submitted ingredient row, in row order."""
+    indexes = sorted({int(key.split("-")[1]) for key in form_data
+                      if key.startswith("ingredients-") and key.split("-")[1].isdigit()
+                      and int(key.split("-")[1]) < 200})
+    return [(i, form_data.get(f"ingredients-{i}-material_id", "").strip(),
+             form_data.get(f"ingredients-{i}-quantity", "").strip()) for i in indexes]
+
+
+def _recipe_form(recipe_id: int | None) -> Any:
+    current = read(recipe_queries.get_recipe, recipe_id) if recipe_id else None
+    form = FormState()
+    rows: list[tuple[int, str, str]] = []
+    if current:
+        form.values = {"name": current["name"], "product_id": current["product_id"],
+                       "yield_quantity": current["yield_quantity"]}
+        rows = [(i, str(line["material_id"]), str(line["quantity"]))
+                for i, line in enumerate(current["ingredients"])]
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in ("name", "product_id", "yield_quantity")}
+        rows = _ingredient_rows(request.form)
+        filled = [(i, m, q) for i, m, q in rows if m or q]
+        data = blank_to_none(request.form, ("name", "yield_quantity"))
+        if request.form.get("product_id", "").strip():
+            data["product_id"] = as_id(request.form["product_id"])
+        data["ingredients"] = [{"material_id": as_id(m) if m else None, "quantity": q or None}
+                               for _, m, q in filled]
+        # errors name a line by its place among the filled rows; show them on the form's row
+        rename = {}
+        for position, (index, _, _) in enumerate(filled):
+            for part in ("material_id", "quantity"):
+                rename[f"ingredients.{position}.{part}"] = f"ingredients-{index}-{part}"
+            rename[f"ingredients.{position}"] = f"ingredients-{index}-quantity"
+        rename["ingredients"] = "ingredients"
+        body = validate(RecipeIn, data, form, rename)
+        for index, material, qty in filled:
+            if not material:
+                form.errors[f"ingredients-{index}-material_id"] = "choose a material"
+            if not qty:
+                form.errors[f"ingredients-{index}-quantity"] = "required"
+        if body is not None:
+            try:
+                saved = catalog.save_recipe(sessions(), recipe_id, body.model_dump())
+                flash(f"Saved the recipe {body.name}.", "success")
+                return redirect(url_for("web.recipes_show", recipe_id=saved))
+            except DomainError as exc:
+                refused(exc, form, rename)
+        return _render_recipe_form(form, current, rows), 400
+    return _render_recipe_form(form, current, rows)
+
+
+def _render_recipe_form(form: FormState, current: dict | None,
+                        rows: list[tuple[int, str, str]]) -> str:
+    next_index = max((i for i, _, _ in rows), default=-1) + 1
+    rows = rows + [(next_index + n, "", "") for n in range(BLANK_INGREDIENT_ROWS)]
+    for index, material, qty in rows:
+        form.values.setdefault(f"ingredients-{index}-material_id", material)
+        form.values.setdefault(f"ingredients-{index}-quantity", qty)
+    materials = _all(inventory.list_materials)
+    return render_template(
+        "recipe_form.html", form=form, recipe=current, rows=[i for i, _, _ in rows],
+        material_options=[(m["id"], f"{m['name']} ({m['unit']})") for m in materials],
+        product_options=[(p["id"], p["name"]) for p in _all(inventory.list_products)])
+
+
+@web.route("/recipes/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def recipes_new() -> Any:
+    return _recipe_form(None)
+
+
+@web.route("/recipes/<int:recipe_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def recipes_edit(recipe_id: int) -> Any:
+    return _recipe_form(recipe_id)
