@@ -28,7 +28,7 @@ test: $(STAMP) test-deps
 
 # System packages some tests drive for real (a browser, linters); installed when missing.
 test-deps:
-	@true
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
