@@ -157,7 +157,7 @@ def _sell_day(factory: SessionFactory, rng: random.Random, day: date,
         return 0, D(0)
     span = (closing - opening).total_seconds()
     moments = sorted(opening + timedelta(seconds=rng.uniform(0, span)) for _ in baskets)
-    for basket, moment in zip(baskets, moments):
+    for basket, moment in zip(baskets, moments, strict=True):
         try:
             outcome = stock.record_sale(factory, list(basket.items()), at=moment)
         except InsufficientStock:

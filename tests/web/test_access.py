@@ -179,3 +179,17 @@ def test_pages_have_no_inline_scripts_or_styles(admin, bakery):
         assert "<script>" not in html and "<script " not in html.replace(
             '<script src="/assets/bakery.js" defer></script>', "")
         assert " style=" not in html and "<style" not in html
+
+
+def test_unexpected_error_is_an_html_500_for_browsers_and_json_for_the_api(app):
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom-for-test", "boom_page", boom)
+    app.add_url_rule("/api/boom-for-test", "boom_api", boom)
+    client = app.test_client()
+    page = client.get("/boom-for-test")
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert "Something went wrong" in page.text and "secret internals" not in page.text
+    api = client.get("/api/boom-for-test")
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_error"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request, send_from_directory
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from .access import current_user, load_user, may, public
@@ -71,7 +71,7 @@ def _browser_aware(previous: Any) -> Any:
                 message = json.loads(response.get_data())["error"]["message"]
             except (ValueError, KeyError, TypeError):
                 message = "Something went wrong."
-        if getattr(exc, "__class__", None).__name__ == "CSRFError":
+        if isinstance(exc, CSRFError):
             message = ("This form was open too long or came from elsewhere. Nothing was saved: "
                        "go back, reload the page and try again.")
         return render_template("error.html", status=status, message=message), status

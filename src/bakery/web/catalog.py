@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from pydantic import BaseModel
 
 from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
@@ -14,10 +16,9 @@ from ..queries import recipes as recipe_queries
 from ..queries.pages import PageRequest, page_request
 from ..runtime import sessions
 from ..services import catalog, stock
-from ..services.common import Idempotency
 from . import web
 from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
-from .forms import FormState, as_id, blank_to_none, new_key, refused, validate
+from .forms import FormState, as_id, blank_to_none, form_idempotency, new_key, refused, validate
 
 T = TypeVar("T")
 EVERYTHING = PageRequest(limit=500)
@@ -46,9 +47,6 @@ def _cursor_page() -> PageRequest:
 
 # --- materials -------------------------------------------------------------------------------
 
-MATERIAL_FIELDS = ("name", "unit", "min_quantity")
-
-
 @web.get("/materials")
 @requires(*BAKEHOUSE)
 def materials() -> Any:
@@ -57,38 +55,62 @@ def materials() -> Any:
     return render_template("materials.html", materials=items, total_value=total)
 
 
-def _material_form(material_id: int | None) -> Any:
-    current = read(inventory.get_material, material_id) if material_id else None
-    form = FormState(values=dict(current) if current else {"min_quantity": "0"})
-    if request.method == "POST":
-        form.values = {k: request.form.get(k, "") for k in MATERIAL_FIELDS}
-        data = {"min_quantity": "0", **blank_to_none(request.form, MATERIAL_FIELDS)}
-        body = validate(MaterialIn, data, form)
-        if body is not None:
-            try:
-                if material_id is None:
-                    material_id = catalog.create_material(sessions(), **body.model_dump())
-                    flash(f"Added {body.name}. Receive its first batch below.", "success")
-                else:
-                    catalog.update_material(sessions(), material_id, **body.model_dump())
-                    flash(f"Saved {body.name}.", "success")
-                return redirect(url_for("web.materials_show", material_id=material_id))
-            except DomainError as exc:
-                refused(exc, form)
-        return render_template("material_form.html", form=form, material=current), 400
-    return render_template("material_form.html", form=form, material=current)
+@dataclass(frozen=True)
+class NamedItem:
+    """How the pages create and edit one kind of named item (a material or a product)."""
+
+    kind: str
+    schema: type[BaseModel]
+    fields: tuple[str, ...]
+    defaults: dict[str, str]
+    load: Callable[..., dict]
+    create: Callable[..., int]
+    update: Callable[..., int]
+    saved: Callable[[Any], str]
+
+
+MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity"),
+                     {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
+                     catalog.update_material, lambda body: f"Saved {body.name}.")
+PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
+                    inventory.get_product, catalog.create_product, catalog.update_product,
+                    lambda body: f"Saved {body.name} at {body.price:.2f}.")
+
+
+def _named_form(item: NamedItem, item_id: int | None) -> Any:
+    """The create (item_id None) and edit page of a material or product."""
+    current = read(item.load, item_id) if item_id else None
+    form = FormState(values=dict(current) if current else dict(item.defaults))
+    template = f"{item.kind}_form.html"
+    if request.method == "GET":
+        return render_template(template, form=form, **{item.kind: current})
+    form.values = {k: request.form.get(k, "") for k in item.fields}
+    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields)},
+                    form)
+    if body is not None:
+        try:
+            if item_id is None:
+                item_id = item.create(sessions(), **body.model_dump())
+            else:
+                item.update(sessions(), item_id, **body.model_dump())
+        except DomainError as exc:
+            refused(exc, form)
+        else:
+            flash(item.saved(body), "success")
+            return redirect(url_for(f"web.{item.kind}s_show", **{f"{item.kind}_id": item_id}))
+    return render_template(template, form=form, **{item.kind: current}), 400
 
 
 @web.route("/materials/new", methods=["GET", "POST"])
 @requires(*MANAGERS)
 def materials_new() -> Any:
-    return _material_form(None)
+    return _named_form(MATERIAL, None)
 
 
 @web.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
 @requires(*MANAGERS)
 def materials_edit(material_id: int) -> Any:
-    return _material_form(material_id)
+    return _named_form(MATERIAL, material_id)
 
 
 @web.get("/materials/<int:material_id>")
@@ -112,7 +134,7 @@ def materials_receive(material_id: int) -> Any:
         body = validate(BatchIn, blank_to_none(request.form, BATCH_FIELDS), form)
         if body is not None:
             fields = body.model_dump()
-            idem = _idempotency("receive_batch", form.value("key"),
+            idem = form_idempotency("receive_batch", form.value("key"),
                                 {"material_id": material_id, **body.model_dump(mode="json")})
             try:
                 outcome = stock.receive_batch(sessions(), material_id, **fields,
@@ -128,13 +150,6 @@ def materials_receive(material_id: int) -> Any:
     return render_template("receive.html", form=form, material=material)
 
 
-def _idempotency(scope: str, key: str, body: Any) -> Idempotency | None:
-    key = (key or "").strip()
-    if not key or len(key) > 255:
-        return None
-    return Idempotency(current_user()["id"], f"web {scope}", key, Idempotency.fingerprint(body))
-
-
 @web.get("/materials/<int:material_id>/ledger")
 @requires(*BAKEHOUSE)
 def materials_ledger(material_id: int) -> Any:
@@ -145,9 +160,6 @@ def materials_ledger(material_id: int) -> Any:
 
 
 # --- products --------------------------------------------------------------------------------
-
-PRODUCT_FIELDS = ("name", "price", "min_quantity")
-
 
 @web.get("/products")
 @requires(*ALL_ROLES)
@@ -161,36 +173,16 @@ def products_show(product_id: int) -> Any:
     return render_template("product.html", product=read(inventory.get_product, product_id))
 
 
-def _product_form(product_id: int | None) -> Any:
-    current = read(inventory.get_product, product_id) if product_id else None
-    form = FormState(values=dict(current) if current else {})
-    if request.method == "POST":
-        form.values = {k: request.form.get(k, "") for k in PRODUCT_FIELDS}
-        body = validate(ProductIn, blank_to_none(request.form, PRODUCT_FIELDS), form)
-        if body is not None:
-            try:
-                if product_id is None:
-                    product_id = catalog.create_product(sessions(), **body.model_dump())
-                else:
-                    catalog.update_product(sessions(), product_id, **body.model_dump())
-                flash(f"Saved {body.name} at {body.price:.2f}.", "success")
-                return redirect(url_for("web.products_show", product_id=product_id))
-            except DomainError as exc:
-                refused(exc, form)
-        return render_template("product_form.html", form=form, product=current), 400
-    return render_template("product_form.html", form=form, product=current)
-
-
 @web.route("/products/new", methods=["GET", "POST"])
 @requires(*MANAGERS)
 def products_new() -> Any:
-    return _product_form(None)
+    return _named_form(PRODUCT, None)
 
 
 @web.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
 @requires(*MANAGERS)
 def products_edit(product_id: int) -> Any:
-    return _product_form(product_id)
+    return _named_form(PRODUCT, product_id)
 
 
 @web.get("/products/<int:product_id>/ledger")

@@ -13,6 +13,7 @@ from flask import flash
 from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError, InsufficientStock
+from ..services.common import Idempotency
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -108,3 +109,14 @@ def refused(exc: DomainError, state: FormState, rename: Mapping[str, str] | None
 def new_key() -> str:
     """A fresh idempotency key for a form that must never act twice."""
     return uuid.uuid4().hex
+
+
+def form_idempotency(scope: str, key: str, body: Any) -> Idempotency | None:
+    """The idempotency key a form carried, for the signed-in user; None when it has none."""
+    from .access import current_user
+
+    key = (key or "").strip()
+    user = current_user()
+    if not key or len(key) > 255 or user is None:
+        return None
+    return Idempotency(user["id"], f"web {scope}", key, Idempotency.fingerprint(body))

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from pydantic import ValidationError
 
 from ..api.schemas import SaleIn
 from ..domain.errors import DomainError, InsufficientStock
@@ -20,11 +21,10 @@ from ..domain.numbers import money
 from ..queries import history, inventory
 from ..runtime import sessions
 from ..services import stock
-from ..services.common import Idempotency
 from . import web
 from .access import TILL, current_user, requires
 from .catalog import EVERYTHING, read
-from .forms import FormState, new_key, pydantic_errors
+from .forms import FormState, form_idempotency, new_key, pydantic_errors
 
 ONE = Decimal(1)
 
@@ -117,8 +117,8 @@ def _checkout(products: list[dict], form: FormState, cart: dict[int, Decimal]) -
     try:
         body = SaleIn.model_validate(
             {"items": [{"product_id": pid, "quantity": str(qty)} for pid, qty in cart.items()]})
-    except Exception as exc:  # pydantic.ValidationError
-        details = pydantic_errors(exc)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        details = pydantic_errors(exc)
         pids = list(cart)
         for path, message in details.items():
             parts = path.split(".")
@@ -127,10 +127,7 @@ def _checkout(products: list[dict], form: FormState, cart: dict[int, Decimal]) -
         form.errors.setdefault("form", "Check the quantities in the cart.")
         return _render(products, form, cart, 400)
     items = [(line.product_id, line.quantity) for line in body.items]
-    idem = None
-    if key and len(key) <= 255:
-        idem = Idempotency(current_user()["id"], "web sale", key,
-                           Idempotency.fingerprint(body.model_dump(mode="json")))
+    idem = form_idempotency("sale", key, body.model_dump(mode="json"))
     try:
         outcome = stock.record_sale(sessions(), items, user_id=current_user()["id"], idem=idem)
     except InsufficientStock as exc:

@@ -16,8 +16,8 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import BAKEHOUSE, current_user, requires
-from .catalog import EVERYTHING, _idempotency, read
-from .forms import FormState, as_id, new_key, refused, validate
+from .catalog import EVERYTHING, read
+from .forms import FormState, as_id, form_idempotency, new_key, refused, validate
 
 RECENT_RUNS = 15
 
@@ -82,7 +82,7 @@ def production_run() -> Any:
     body = _parse(request.form, form)
     if body is None:
         return _page(form, 400)
-    idem = _idempotency("production", form.value("key"), body.model_dump(mode="json"))
+    idem = form_idempotency("production", form.value("key"), body.model_dump(mode="json"))
     try:
         outcome = stock.run_production(sessions(), recipe_id=body.recipe_id, batches=body.batches,
                                        user_id=current_user()["id"], idem=idem)
