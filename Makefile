@@ -28,7 +28,7 @@ test: $(STAMP) test-deps audit
 
 # System packages some tests drive for real (a browser, linters); installed when missing.
 test-deps:
-	@true
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## make bench: every benchmark in bench/ (a few minutes; prints figures, see docs/benchmarks.md)
 bench: $(STAMP) bench-deps

@@ -59,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
 
     observability.init_app(app)
     _register_error_handlers(app)
+    from .web import init_web
+
+    init_web(app)
 
     from .security import init_security
 

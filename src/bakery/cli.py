@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import ConfigError, Settings
+from .demo import seed_demo_command
 
 
 def _create_app(*_: Any) -> Flask:
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
+    app.cli.add_command(seed_demo_command)
 
 
 def _settings() -> Settings:
@@ -183,7 +185,7 @@ def healthcheck(path: str, timeout: float) -> None:
     port = os.environ.get("PORT") or "5000"
     url = f"http://127.0.0.1:{port}{path}"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 # nosec B310 - our own
             status = response.status
     except urllib.error.HTTPError as exc:
         status = exc.code
@@ -199,6 +201,7 @@ cli.add_command(healthcheck)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)
+cli.add_command(seed_demo_command)
 
 
 def main() -> None:

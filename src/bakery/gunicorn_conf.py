@@ -40,7 +40,8 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 0, minimum=0)
 max_requests_jitter = max(max_requests // 10, 0)
 # The heartbeat file lives in memory: no disk writes, and it works on a read-only root filesystem.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+_SHM = "/dev/shm"  # nosec B108 - a tmpfs for gunicorn's heartbeat files, not shared data
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) and os.access(_SHM, os.W_OK) else None
 # Trust X-Forwarded-* only from the proxy in front (the load balancer or nginx).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"

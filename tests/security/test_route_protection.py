@@ -60,7 +60,8 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
 
 
 def _is_public(rule: Any, method: str) -> bool:
-    if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+    if rule.endpoint == "static" or rule.endpoint.endswith(".static") \
+            or rule.rule.startswith("/assets/"):  # the pages' stylesheet and script
         return True
     if rule.rule in PUBLIC_PATHS:
         return True

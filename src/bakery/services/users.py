@@ -206,3 +206,38 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
                      audit.snapshot(user, USER_FIELDS))
         if not user.active:
             _revoke_where(session, actor_id, ApiToken.user_id == user_id)
+
+
+# --- the pages' account actions --------------------------------------------------------------
+
+def set_active(factory: SessionFactory, user_id: int, active: bool, *, acting_user_id: int) -> None:
+    """Deactivate (or reactivate) an account from the admin pages; nobody deactivates themself."""
+    if not active and user_id == acting_user_id:
+        raise Conflict("you cannot deactivate your own account", {"active": "your own account"})
+    update_user(factory, user_id, actor_id=acting_user_id, active=active)
+
+
+def change_role(factory: SessionFactory, user_id: int, role: str,
+                acting_user_id: int | None = None) -> None:
+    """Give a user another role; the bakery always keeps at least one active admin."""
+    update_user(factory, user_id, actor_id=acting_user_id, role=role)
+
+
+def change_password(factory: SessionFactory, user_id: int, current: str, new: str) -> None:
+    """Replace a user's password after checking the current one; their API tokens are revoked."""
+    errors = {}
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(new) > 1024:
+        errors["new_password"] = "at most 1024 characters"
+    with transaction(factory) as session:
+        user = session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        if not check_password_hash(user.password_hash, current):
+            errors["current_password"] = "not your current password"
+        if errors:
+            raise ValidationFailed("the password was not changed", errors)
+        user.password_hash = generate_password_hash(new)
+        audit.record(session, user_id, "change_password", "user", user_id)
+        _revoke_where(session, user_id, ApiToken.user_id == user_id)

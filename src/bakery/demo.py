@@ -1,0 +1,187 @@
+"""`bakery seed-demo`: a small, realistic bakery to try the pages and the API on.
+
+Everything goes through the same services as the pages and the API (receive_batch,
+run_production, record_sale), so the demo's stock, costs and ledger obey every rule. Sales are
+backdated over the last few weeks; the random choices are seeded, so two runs give the same shop.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .domain.errors import InsufficientStock
+from .queries.dashboard import holds_data
+from .services import catalog, stock
+from .services.common import SessionFactory
+
+D = Decimal
+
+# name, unit, minimum, [(days ago, quantity, cost per unit)] - prices creep up, as they do
+MATERIALS = [
+    ("Flour T55", "kg", "60", [(34, "200", "0.78"), (24, "150", "0.80"), (14, "150", "0.82"),
+                                 (6, "100", "0.86")]),
+    ("Wholemeal flour", "kg", "15", [(30, "50", "0.95"), (9, "25", "1.02")]),
+    ("Rye flour", "kg", "10", [(28, "25", "1.10"), (15, "25", "1.12"), (8, "25", "1.15")]),
+    ("Butter", "kg", "15", [(33, "40", "6.90"), (22, "30", "7.20"), (12, "30", "7.40"),
+                             (4, "8", "7.60")]),
+    ("Sugar", "kg", "8", [(31, "25", "1.05"), (12, "10", "1.10")]),
+    ("Eggs", "piece", "60", [(20, "360", "0.24"), (5, "240", "0.27")]),
+    ("Milk", "l", "30", [(13, "40", "0.98"), (3, "20", "1.02")]),
+    ("Fresh yeast", "kg", "1", [(29, "5", "3.80"), (15, "4", "3.95"), (7, "3", "4.10")]),
+    ("Salt", "kg", "5", [(35, "10", "0.45")]),
+    ("Dark chocolate", "kg", "3", [(26, "10", "11.50"), (10, "8", "12.20"), (3, "4", "12.40")]),
+    ("Sourdough starter", "kg", "4", [(30, "20", "0.60"), (14, "15", "0.60"), (2, "4", "0.60")]),
+]
+
+# product, price, recipe yield, ingredients per batch, mean sales per day
+PRODUCTS = [
+    ("Baguette", "1.30", "24", {"Flour T55": "6", "Fresh yeast": "0.12", "Salt": "0.12"}, 34),
+    ("Sourdough loaf", "4.80", "12", {"Flour T55": "4", "Wholemeal flour": "1.5",
+                                      "Sourdough starter": "1.2", "Salt": "0.1"}, 11),
+    ("Rye bread", "4.20", "10", {"Rye flour": "3", "Flour T55": "1", "Sourdough starter": "0.8",
+                                 "Salt": "0.08"}, 5),
+    ("Croissant", "1.50", "30", {"Flour T55": "2.5", "Butter": "1.4", "Sugar": "0.3",
+                                 "Milk": "0.8", "Fresh yeast": "0.08", "Eggs": "3"}, 30),
+    ("Pain au chocolat", "1.70", "30", {"Flour T55": "2.5", "Butter": "1.4", "Sugar": "0.3",
+                                        "Milk": "0.8", "Fresh yeast": "0.08",
+                                        "Dark chocolate": "0.6"}, 22),
+    ("Brioche", "5.50", "8", {"Flour T55": "2", "Butter": "1", "Eggs": "16", "Sugar": "0.3",
+                              "Milk": "0.3", "Fresh yeast": "0.06"}, 4),
+    ("Chocolate cookie", "1.60", "40", {"Flour T55": "1.5", "Butter": "1", "Sugar": "0.9",
+                                        "Eggs": "6", "Dark chocolate": "0.8"}, 15),
+]
+
+DAYS_OF_SALES = 21
+
+
+@dataclass
+class DemoSummary:
+    materials: int
+    batches: int
+    products: int
+    runs: int
+    sales: int
+    revenue: Decimal
+
+
+def seed_demo(factory: SessionFactory, today: date | None = None, seed: int = 2026) -> DemoSummary:
+    """Fill an EMPTY database with the demo bakery; refuse (ValueError) when it holds data."""
+    with factory() as session:
+        existing = {k: v for k, v in holds_data(session).items() if v}
+    if existing:
+        found = ", ".join(f"{n} {k}" for k, v in existing.items() for n in [v])
+        raise ValueError(f"the database already holds data ({found}); seed-demo only fills an "
+                         "empty database")
+    rng = random.Random(seed)
+    today = today or datetime.now(timezone.utc).date()
+    material_ids, batches = {}, 0
+    for name, unit, minimum, deliveries in MATERIALS:
+        material_ids[name] = catalog.create_material(factory, name=name, unit=unit,
+                                                     min_quantity=D(minimum))
+        for days_ago, qty, cost in deliveries:
+            stock.receive_batch(factory, material_ids[name], quantity=D(qty),
+                                cost_per_unit=D(cost), purchase_date=today - timedelta(days=days_ago),
+                                supplier="Moulin & Co" if "flour" in name.lower() else "Farm Fresh")
+            batches += 1
+    recipes: dict[str, tuple[int, int, Decimal, int]] = {}
+    for name, price, yield_qty, ingredients, per_day in PRODUCTS:
+        product_id = catalog.create_product(factory, name=name, price=D(price),
+                                            min_quantity=D(per_day // 2))
+        recipe_id = catalog.save_recipe(factory, None, {
+            "name": name, "product_id": product_id, "yield_quantity": D(yield_qty),
+            "ingredients": [{"material_id": material_ids[m], "quantity": D(q)}
+                            for m, q in ingredients.items()]})
+        recipes[name] = (product_id, recipe_id, D(yield_qty), per_day)
+    runs = sales = 0
+    shelf: dict[str, int] = {}
+    revenue = D(0)
+    for day_index in range(DAYS_OF_SALES, -1, -1):  # oldest day first; today last
+        day = today - timedelta(days=day_index)
+        demand = {name: max(0, int(rng.gauss(per_day, per_day / 4)))
+                  for name, (_, _, _, per_day) in recipes.items()}
+        if day_index == 0:
+            demand = {name: qty // 3 for name, qty in demand.items()}  # the day has only begun
+        # bake what the day needs beyond what is left from before (stock allowing), then sell
+        for name, qty in demand.items():
+            product_id, recipe_id, yield_qty, _ = recipes[name]
+            wanted = -(-max(0, qty - shelf.get(name, 0)) // int(yield_qty))  # rounded up
+            for batches_now in range(wanted + (1 if day_index == 0 else 0), 0, -1):
+                try:
+                    stock.run_production(factory, recipe_id=recipe_id, batches=batches_now)
+                except InsufficientStock:
+                    continue
+                runs += 1
+                shelf[name] = shelf.get(name, 0) + batches_now * int(yield_qty)
+                break
+            demand[name] = min(qty, shelf.get(name, 0))
+            shelf[name] = shelf.get(name, 0) - demand[name]
+        sales_today, revenue_today = _sell_day(factory, rng, day, recipes, demand,
+                                               day_index == 0)
+        sales += sales_today
+        revenue += revenue_today
+    return DemoSummary(len(material_ids), batches, len(recipes), runs, sales, revenue)
+
+
+def _sell_day(factory: SessionFactory, rng: random.Random, day: date,
+              recipes: dict[str, tuple[int, int, Decimal, int]], demand: dict[str, int],
+              is_today: bool) -> tuple[int, Decimal]:
+    """Split a day's demand into baskets of one to four items, sold at times through the day."""
+    left = {name: qty for name, qty in demand.items() if qty}
+    now = datetime.now(timezone.utc)
+    opening = datetime.combine(day, time(7, 0), timezone.utc)
+    closing = min(datetime.combine(day, time(18, 30), timezone.utc),
+                  now - timedelta(minutes=5)) if is_today else \
+        datetime.combine(day, time(18, 30), timezone.utc)
+    count, revenue = 0, D(0)
+    baskets = []
+    while left:
+        basket: dict[int, Decimal] = {}
+        for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            if not left:
+                break
+            name = rng.choice(sorted(left))
+            take = min(left[name], rng.choice((1, 1, 1, 2, 2, 3, 6)))
+            left[name] -= take
+            if not left[name]:
+                del left[name]
+            basket[recipes[name][0]] = basket.get(recipes[name][0], D(0)) + take
+        baskets.append(basket)
+    if closing <= opening:
+        return 0, D(0)
+    span = (closing - opening).total_seconds()
+    moments = sorted(opening + timedelta(seconds=rng.uniform(0, span)) for _ in baskets)
+    for basket, moment in zip(baskets, moments, strict=True):
+        try:
+            outcome = stock.record_sale(factory, list(basket.items()), at=moment)
+        except InsufficientStock:
+            continue  # sold out: the customer leaves without it
+        count += 1
+        assert outcome.result is not None
+        revenue += outcome.result.total
+    return count, revenue
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Fill an empty database with a demo bakery: stock, recipes, production, weeks of sales."""
+    from .db.migrate import upgrade
+    from .runtime import sessions, settings
+
+    upgrade(settings().database_url)
+    try:
+        summary = seed_demo(sessions())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        current_app.extensions["bakery.engine"].dispose()
+    click.echo(f"demo bakery ready: {summary.materials} materials in {summary.batches} batches, "
+               f"{summary.products} products and recipes, {summary.runs} production runs, "
+               f"{summary.sales} sales over {DAYS_OF_SALES + 1} days ({summary.revenue:.2f})")

@@ -1,0 +1,154 @@
+"""Signing in and out, changing one's password, and the admin pages for user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+
+from ..db.models import ROLES
+from ..domain.errors import DomainError, NotFound
+from ..queries.users import active_user, get_user, list_users
+from ..runtime import sessions
+from ..services import users as accounts
+from . import web
+from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next
+from .forms import FormState, refused
+
+LANDING = {"cashier": "web.pos"}
+
+
+def _landing(role: str) -> str:
+    return url_for(LANDING.get(role, "web.dashboard"))
+
+
+@web.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    form = FormState(values={"email": request.form.get("email", "")})
+    target = request.values.get("next")
+    if request.method == "GET" and current_user():
+        return redirect(safe_next(target, _landing(current_user()["role"])))
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        password = request.form.get("password", "")
+        if not email:
+            form.errors["email"] = "required"
+        if not password:
+            form.errors["password"] = "required"
+        if form.ok:
+            try:
+                principal = accounts.check_password(sessions(), email, password)
+            except accounts.BadCredentials:
+                form.errors["form"] = "Wrong email or password."
+            else:
+                with sessions()() as db:
+                    user = active_user(db, principal.id)
+                assert user is not None
+                session.clear()  # a fresh session: nothing from before the login survives
+                session["user_id"] = principal.id
+                session["password_stamp"] = user["password_stamp"]
+                session.permanent = True
+                flash(f"Welcome, {principal.email}.", "success")
+                return redirect(safe_next(target, _landing(principal.role)))
+        return render_template("login.html", form=form, next=target), 400 if form.errors else 200
+    return render_template("login.html", form=form, next=target)
+
+
+@web.post("/logout")
+@requires(*ALL_ROLES)
+def logout() -> Any:
+    session.clear()
+    flash("You are logged out.", "success")
+    return redirect(url_for("web.login"))
+
+
+@web.route("/account/password", methods=["GET", "POST"])
+@requires(*ALL_ROLES)
+def password() -> Any:
+    form = FormState()
+    if request.method == "POST":
+        current = request.form.get("current_password", "")
+        new = request.form.get("new_password", "")
+        if new != request.form.get("confirm_password", ""):
+            form.errors["confirm_password"] = "does not match the new password"
+        else:
+            try:
+                accounts.change_password(sessions(), current_user()["id"], current, new)
+            except DomainError as exc:
+                refused(exc, form)
+            else:
+                with sessions()() as db:
+                    user = active_user(db, current_user()["id"])
+                assert user is not None
+                session["password_stamp"] = user["password_stamp"]  # this session stays signed in
+                flash("Your password is changed. Other sessions and API tokens are signed out.",
+                      "success")
+                return redirect(url_for("web.dashboard"))
+        return render_template("password.html", form=form), 400
+    return render_template("password.html", form=form)
+
+
+# --- admin: user accounts --------------------------------------------------------------------
+
+def _users_page(form: FormState, status: int = 200) -> Any:
+    with sessions()() as db:
+        people = list_users(db)
+    return render_template("users.html", users=people, form=form, roles=ROLES), status
+
+
+@web.get("/users")
+@requires(*ADMINS)
+def users() -> Any:
+    return _users_page(FormState(values={"role": "cashier"}))
+
+
+@web.post("/users")
+@requires(*ADMINS)
+def users_new() -> Any:
+    form = FormState(values={k: request.form.get(k, "") for k in ("email", "role")})
+    try:
+        accounts.create_user(sessions(), email=form.value("email"), role=form.value("role"),
+                          password=request.form.get("password", ""), actor_id=current_user()["id"])
+    except DomainError as exc:
+        refused(exc, form)
+        return _users_page(form, 400)
+    flash(f"Created {form.value('role')} {form.value('email').strip().lower()}.", "success")
+    return redirect(url_for("web.users"))
+
+
+def _user_or_404(user_id: int) -> dict:
+    try:
+        with sessions()() as db:
+            return get_user(db, user_id)
+    except NotFound:
+        abort(404)
+
+
+@web.post("/users/<int:user_id>/role")
+@requires(*ADMINS)
+def users_role(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    role = request.form.get("role", "")
+    try:
+        accounts.change_role(sessions(), user_id, role, acting_user_id=current_user()["id"])
+    except DomainError as exc:
+        flash(f"{user['email']}: {exc.message}", "error")
+        return _users_page(FormState(values={"role": "cashier"}), 400 if exc.code ==
+                           "validation_error" else 409)
+    flash(f"{user['email']} is now {role}.", "success")
+    return redirect(url_for("web.users"))
+
+
+@web.post("/users/<int:user_id>/active")
+@requires(*ADMINS)
+def users_active(user_id: int) -> Any:
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        accounts.set_active(sessions(), user_id, active, acting_user_id=current_user()["id"])
+    except DomainError as exc:
+        flash(f"{user['email']}: {exc.message}", "error")
+        return _users_page(FormState(values={"role": "cashier"}), 409)
+    flash(f"{user['email']} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("web.users"))

@@ -1,0 +1,290 @@
+"""Materials (with batches), products and prices, recipes with their ingredient rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from pydantic import BaseModel
+
+from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..domain.errors import DomainError, NotFound
+from ..queries import dashboard, inventory
+from ..queries import recipes as recipe_queries
+from ..queries.pages import PageRequest, page_request
+from ..runtime import sessions
+from ..services import catalog, stock
+from . import web
+from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
+from .forms import FormState, as_id, blank_to_none, form_idempotency, new_key, refused, validate
+
+T = TypeVar("T")
+EVERYTHING = PageRequest(limit=500)
+BLANK_INGREDIENT_ROWS = 3
+
+
+def read(query: Callable[..., T], *args: Any) -> T:
+    """Run one read query in a fresh session; an unknown id is a 404 page."""
+    try:
+        with sessions()() as db:
+            return query(db, *args)
+    except NotFound:
+        abort(404)
+
+
+def _all(query: Callable[..., tuple[list[dict], Any]]) -> list[dict]:
+    return read(lambda db: query(db, EVERYTHING)[0])
+
+
+def _cursor_page() -> PageRequest:
+    try:
+        return page_request(None, request.args.get("cursor"))
+    except DomainError:
+        abort(404)
+
+
+# --- materials -------------------------------------------------------------------------------
+
+@web.get("/materials")
+@requires(*BAKEHOUSE)
+def materials() -> Any:
+    items = _all(inventory.list_materials)
+    total = sum((m["stock_value"] for m in items), 0)
+    return render_template("materials.html", materials=items, total_value=total)
+
+
+@dataclass(frozen=True)
+class NamedItem:
+    """How the pages create and edit one kind of named item (a material or a product)."""
+
+    kind: str
+    schema: type[BaseModel]
+    fields: tuple[str, ...]
+    defaults: dict[str, str]
+    load: Callable[..., dict]
+    create: Callable[..., int]
+    update: Callable[..., int]
+    saved: Callable[[Any], str]
+
+
+MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity"),
+                     {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
+                     catalog.update_material, lambda body: f"Saved {body.name}.")
+PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
+                    inventory.get_product, catalog.create_product, catalog.update_product,
+                    lambda body: f"Saved {body.name} at {body.price:.2f}.")
+
+
+def _named_form(item: NamedItem, item_id: int | None) -> Any:
+    """The create (item_id None) and edit page of a material or product."""
+    current = read(item.load, item_id) if item_id else None
+    form = FormState(values=dict(current) if current else dict(item.defaults))
+    template = f"{item.kind}_form.html"
+    if request.method == "GET":
+        return render_template(template, form=form, **{item.kind: current})
+    form.values = {k: request.form.get(k, "") for k in item.fields}
+    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields)},
+                    form)
+    if body is not None:
+        try:
+            if item_id is None:
+                item_id = item.create(sessions(), **body.model_dump(), actor_id=current_user()["id"])
+            else:
+                item.update(sessions(), item_id, **body.model_dump(), actor_id=current_user()["id"])
+        except DomainError as exc:
+            refused(exc, form)
+        else:
+            flash(item.saved(body), "success")
+            return redirect(url_for(f"web.{item.kind}s_show", **{f"{item.kind}_id": item_id}))
+    return render_template(template, form=form, **{item.kind: current}), 400
+
+
+@web.route("/materials/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def materials_new() -> Any:
+    return _named_form(MATERIAL, None)
+
+
+@web.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def materials_edit(material_id: int) -> Any:
+    return _named_form(MATERIAL, material_id)
+
+
+@web.get("/materials/<int:material_id>")
+@requires(*BAKEHOUSE)
+def materials_show(material_id: int) -> Any:
+    material = read(inventory.get_material, material_id)
+    return render_template("material.html", material=material)
+
+
+BATCH_FIELDS = ("quantity", "cost_per_unit", "purchase_date", "expiry_date", "lot", "supplier")
+
+
+@web.route("/materials/<int:material_id>/receive", methods=["GET", "POST"])
+@requires(*BAKEHOUSE)
+def materials_receive(material_id: int) -> Any:
+    """Book a delivery; a hidden key makes a second submit of the same form a no-op."""
+    material = read(inventory.get_material, material_id)
+    form = FormState(values={"key": new_key()})
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in (*BATCH_FIELDS, "key")}
+        body = validate(BatchIn, blank_to_none(request.form, BATCH_FIELDS), form)
+        if body is not None:
+            fields = body.model_dump()
+            idem = form_idempotency("receive_batch", form.value("key"),
+                                {"material_id": material_id, **body.model_dump(mode="json")})
+            try:
+                outcome = stock.receive_batch(sessions(), material_id, **fields,
+                                              user_id=current_user()["id"], idem=idem)
+            except DomainError as exc:
+                refused(exc, form)
+            else:
+                if not outcome.replayed:
+                    flash(f"Received {fields['quantity']} {material['unit']} of {material['name']}.",
+                          "success")
+                return redirect(url_for("web.materials_show", material_id=material_id))
+        return render_template("receive.html", form=form, material=material), 400
+    return render_template("receive.html", form=form, material=material)
+
+
+@web.get("/materials/<int:material_id>/ledger")
+@requires(*BAKEHOUSE)
+def materials_ledger(material_id: int) -> Any:
+    material = read(inventory.get_material, material_id)
+    moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), material_id=material_id))
+    return render_template("ledger.html", item=material, kind="material", moves=moves,
+                           cursor=cursor, users=read(dashboard.user_emails))
+
+
+# --- products --------------------------------------------------------------------------------
+
+@web.get("/products")
+@requires(*ALL_ROLES)
+def products() -> Any:
+    return render_template("products.html", products=_all(inventory.list_products))
+
+
+@web.get("/products/<int:product_id>")
+@requires(*ALL_ROLES)
+def products_show(product_id: int) -> Any:
+    return render_template("product.html", product=read(inventory.get_product, product_id))
+
+
+@web.route("/products/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def products_new() -> Any:
+    return _named_form(PRODUCT, None)
+
+
+@web.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def products_edit(product_id: int) -> Any:
+    return _named_form(PRODUCT, product_id)
+
+
+@web.get("/products/<int:product_id>/ledger")
+@requires(*BAKEHOUSE)
+def products_ledger(product_id: int) -> Any:
+    product = read(inventory.get_product, product_id)
+    moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), product_id=product_id))
+    return render_template("ledger.html", item=product, kind="product", moves=moves,
+                           cursor=cursor, users=read(dashboard.user_emails))
+
+
+# --- recipes ---------------------------------------------------------------------------------
+
+@web.get("/recipes")
+@requires(*BAKEHOUSE)
+def recipes() -> Any:
+    return render_template("recipes.html", recipes=_all(recipe_queries.list_recipes),
+                           products=read(dashboard.names, "product"))
+
+
+@web.get("/recipes/<int:recipe_id>")
+@requires(*BAKEHOUSE)
+def recipes_show(recipe_id: int) -> Any:
+    recipe = read(recipe_queries.get_recipe, recipe_id)
+    materials_by_id = {m["id"]: m for m in _all(inventory.list_materials)}
+    return render_template("recipe.html", recipe=recipe, materials=materials_by_id,
+                           products=read(dashboard.names, "product"))
+
+
+def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str]]:
+    """(row index, material, quantity) of each submitted ingredient row, in row order."""
+    indexes = sorted({int(key.split("-")[1]) for key in form_data
+                      if key.startswith("ingredients-") and key.split("-")[1].isdigit()
+                      and int(key.split("-")[1]) < 200})
+    return [(i, form_data.get(f"ingredients-{i}-material_id", "").strip(),
+             form_data.get(f"ingredients-{i}-quantity", "").strip()) for i in indexes]
+
+
+def _recipe_form(recipe_id: int | None) -> Any:
+    current = read(recipe_queries.get_recipe, recipe_id) if recipe_id else None
+    form = FormState()
+    rows: list[tuple[int, str, str]] = []
+    if current:
+        form.values = {"name": current["name"], "product_id": current["product_id"],
+                       "yield_quantity": current["yield_quantity"]}
+        rows = [(i, str(line["material_id"]), str(line["quantity"]))
+                for i, line in enumerate(current["ingredients"])]
+    if request.method == "POST":
+        form.values = {k: request.form.get(k, "") for k in ("name", "product_id", "yield_quantity")}
+        rows = _ingredient_rows(request.form)
+        filled = [(i, m, q) for i, m, q in rows if m or q]
+        data = blank_to_none(request.form, ("name", "yield_quantity"))
+        if request.form.get("product_id", "").strip():
+            data["product_id"] = as_id(request.form["product_id"])
+        data["ingredients"] = [{"material_id": as_id(m) if m else None, "quantity": q or None}
+                               for _, m, q in filled]
+        # errors name a line by its place among the filled rows; show them on the form's row
+        rename = {}
+        for position, (index, _, _) in enumerate(filled):
+            for part in ("material_id", "quantity"):
+                rename[f"ingredients.{position}.{part}"] = f"ingredients-{index}-{part}"
+            rename[f"ingredients.{position}"] = f"ingredients-{index}-quantity"
+        rename["ingredients"] = "ingredients"
+        body = validate(RecipeIn, data, form, rename)
+        for index, material, qty in filled:
+            if not material:
+                form.errors[f"ingredients-{index}-material_id"] = "choose a material"
+            if not qty:
+                form.errors[f"ingredients-{index}-quantity"] = "required"
+        if body is not None:
+            try:
+                saved = catalog.save_recipe(sessions(), recipe_id, body.model_dump(),
+                                            actor_id=current_user()["id"])
+                flash(f"Saved the recipe {body.name}.", "success")
+                return redirect(url_for("web.recipes_show", recipe_id=saved))
+            except DomainError as exc:
+                refused(exc, form, rename)
+        return _render_recipe_form(form, current, rows), 400
+    return _render_recipe_form(form, current, rows)
+
+
+def _render_recipe_form(form: FormState, current: dict | None,
+                        rows: list[tuple[int, str, str]]) -> str:
+    next_index = max((i for i, _, _ in rows), default=-1) + 1
+    rows = rows + [(next_index + n, "", "") for n in range(BLANK_INGREDIENT_ROWS)]
+    for index, material, qty in rows:
+        form.values.setdefault(f"ingredients-{index}-material_id", material)
+        form.values.setdefault(f"ingredients-{index}-quantity", qty)
+    materials = _all(inventory.list_materials)
+    return render_template(
+        "recipe_form.html", form=form, recipe=current, rows=[i for i, _, _ in rows],
+        material_options=[(m["id"], f"{m['name']} ({m['unit']})") for m in materials],
+        product_options=[(p["id"], p["name"]) for p in _all(inventory.list_products)])
+
+
+@web.route("/recipes/new", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def recipes_new() -> Any:
+    return _recipe_form(None)
+
+
+@web.route("/recipes/<int:recipe_id>/edit", methods=["GET", "POST"])
+@requires(*MANAGERS)
+def recipes_edit(recipe_id: int) -> Any:
+    return _recipe_form(recipe_id)

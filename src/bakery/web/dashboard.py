@@ -1,0 +1,39 @@
+"""The dashboard: today's takings, low stock, what can be baked now, recent production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from ..queries import dashboard as figures
+from ..queries import history, inventory
+from ..queries.pages import PageRequest
+from ..queries.recipes import list_recipes
+from . import web
+from .access import ALL_ROLES, BAKEHOUSE, TILL, current_user, requires
+from .catalog import EVERYTHING, read
+
+RECENT = 8
+
+
+@web.get("/")
+@requires(*ALL_ROLES)
+def dashboard() -> Any:
+    role = current_user()["role"]
+    sees_sales, sees_stock = role in TILL, role in BAKEHOUSE
+
+    def load(db: Any) -> dict:
+        data: dict[str, Any] = {"sees_sales": sees_sales, "sees_stock": sees_stock}
+        if sees_sales:
+            data["today"] = figures.sales_today(db)
+        if sees_stock:
+            data["low_stock"] = inventory.low_stock(db)
+            data["recipes"] = sorted(list_recipes(db, EVERYTHING)[0],
+                                     key=lambda r: (-r["max_batches"], r["name"]))
+            data["runs"] = history.list_runs(db, PageRequest(RECENT))[0]
+            data["recipe_names"] = figures.names(db, "recipe")
+            data["product_names"] = figures.names(db, "product")
+        return data
+
+    return render_template("dashboard.html", **read(load))

@@ -1,0 +1,62 @@
+"""The main pages of the demo bakery, at tablet and laptop sizes, as the README shows them."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from bakery.demo import seed_demo
+from bakery.services.users import create_user
+
+from .conftest import ARTIFACTS
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, live_server):
+    @live_server.app.after_request
+    def strict_policy(response):  # no inline script or style may be needed
+        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
+        return response
+
+    factory = live_server.app.extensions["bakery.sessions"]
+    seed_demo(factory)
+    create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("owner@demo.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.locator("[data-test=sales-count]")).not_to_have_text("0")
+    page.screenshot(path=str(folder / "dashboard.png"))
+
+    page.goto(live_server.url + "/pos")
+    for name in ("Croissant", "Croissant", "Baguette", "Pain au chocolat"):
+        page.locator(".product-button", has_text=name).first.click()
+    expect(page.locator("#cart-total")).to_have_text("6.00")
+    page.screenshot(path=str(folder / "pos.png"))
+
+    page.goto(live_server.url + "/recipes")
+    page.get_by_role("link", name="Croissant").first.click()
+    expect(page.locator("h1")).to_have_text("Croissant")
+    page.screenshot(path=str(folder / "recipe.png"))
+
+    page.goto(live_server.url + "/materials")
+    page.get_by_role("link", name="Butter").click()
+    expect(page.locator("table tbody tr")).not_to_have_count(0)
+    page.screenshot(path=str(folder / "material.png"))
+
+    for path in ("/materials", "/products", "/production", "/sales", "/stock/adjust", "/users",
+                 "/recipes/new", "/account/password"):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+    assert problems == []
+    context.close()

@@ -1,0 +1,48 @@
+"""`bakery seed-demo`: a realistic demo bakery in an empty database, and only there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bakery.cli import cli
+from bakery.db.models import Sale
+from bakery.demo import seed_demo
+from bakery.queries.inventory import ledger_mismatches, low_stock
+
+
+def test_demo_bakery_has_weeks_of_sales_and_a_consistent_ledger(sessions):
+    summary = seed_demo(sessions, today=date(2026, 11, 28))
+    assert summary.materials >= 10 and summary.products >= 5 and summary.runs > 20
+    with sessions() as db:
+        moments = list(db.scalars(select(Sale.created_at)))
+        assert ledger_mismatches(db) == []
+        assert low_stock(db)  # a few materials run low, for the dashboard
+    days = {moment.date() for moment in moments}
+    assert summary.sales == len(moments) > 200
+    assert len(days) >= 15 and (max(days) - min(days)).days >= 14
+
+
+def test_seed_demo_refuses_a_database_with_data(sessions, bakery):
+    bakery.material("Flour")
+    try:
+        seed_demo(sessions)
+    except ValueError as exc:
+        assert "already holds data (1 materials)" in str(exc)
+    else:
+        raise AssertionError("seed_demo filled a database that had data")
+
+
+def test_seed_demo_command_migrates_fills_and_then_refuses(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("BAKERY_ENV", "testing")
+    monkeypatch.setenv("BAKERY_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["seed-demo"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "demo bakery ready" in first.output
+    again = runner.invoke(cli, ["seed-demo"])
+    assert again.exit_code == 1
+    assert "already holds data" in again.output
