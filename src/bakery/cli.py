@@ -11,6 +11,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_data import DATA_COMMANDS
 from .config import ConfigError, Settings
 
 
@@ -32,6 +33,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
+    for command in DATA_COMMANDS:
+        app.cli.add_command(command)
 
 
 def _settings() -> Settings:
@@ -158,6 +161,8 @@ cli.add_command(serve)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)
+for _command in DATA_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
