@@ -430,6 +430,9 @@ def _sales(section: Any, check: _Checker, fmt: _Format, missing: date, zone: tzi
             continue
         if not has_total:
             total = money(qty * price)
+            if total > MAX_MONEY:
+                check.fail(where, f"quantity times price ({total}) is too large")
+                continue
         elif raw.get(price_key) is None:
             price = money(total / qty)
         found.append(LegacySale(product, qty, price, total, at))

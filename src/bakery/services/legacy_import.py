@@ -132,13 +132,26 @@ class _Writer:
     def __init__(self, session: Session, tick: Progress) -> None:
         self.session = session
         self.tick = tick
-        self.moves: list[dict[str, Any]] = []
+        self.copy = session.get_bind().dialect.name == "postgresql"
 
     def insert(self, model: Any, rows: Iterable[dict[str, Any]]) -> None:
         table: Table = model.__table__
         for chunk in _chunks(rows, CHUNK):
-            self.session.execute(insert(table), chunk)
+            if self.copy:
+                self._copy(table, chunk)
+            else:
+                self.session.execute(insert(table), chunk)
             self.tick(len(chunk))
+
+    def _copy(self, table: Table, chunk: Sequence[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY, in this transaction: several times faster than INSERTs."""
+        columns = list(chunk[0])
+        driver = self.session.connection().connection.driver_connection
+        names = ", ".join(f'"{c}"' for c in columns)
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in chunk:
+                    copy.write_row([row[c] for c in columns])
 
     def materials(self, data: LegacyData, now: datetime) -> dict[str, int]:
         ids = {m.name: i for i, m in enumerate(data.materials, start=1)}
