@@ -7,7 +7,6 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bakery.db.models import StockMove, as_utc
@@ -179,27 +178,31 @@ def test_restore_refuses_a_database_that_is_not_empty(app, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("change, reason", [
+BAD_EXPORTS = [
     (lambda d: d.update(format="something else"), "not a bakery export"),
     (lambda d: d.update(version=99), "version 99"),
     (lambda d: d["tables"].update(dragons={"columns": [], "rows": []}), "tables this schema lacks"),
     (lambda d: d["tables"]["materials"]["rows"][0].__setitem__(3, "lots"), "not a valid Decimal"),
     (lambda d: d["tables"]["materials"]["columns"].append("colour"), "columns this schema lacks"),
+    (lambda d: d["tables"]["sales"]["rows"].append([1, "1.00"]), "does not match the columns"),
     (lambda d: d["tables"]["material_batches"]["rows"][0].__setitem__(3, "1.000"), "ledger"),
-])
-def test_restore_refuses_a_bad_export_and_writes_nothing(app, make_app, fresh_url, tmp_path,
-                                                        change, reason):
+]
+
+
+def test_restore_refuses_a_bad_export_and_writes_nothing(app, make_app, fresh_url, tmp_path):
     busy_bakery(app)
     target = tmp_path / "export.json"
     assert run(app, "export-json", target).exit_code == 0
-    document = json.loads(target.read_text())
-    change(document)
     copy = make_app(fresh_url)
-    result = run(copy, "restore", write_json(tmp_path / "bad.json", document))
-    assert result.exit_code != 0
-    assert reason in result.stderr, result.stderr
-    with copy.extensions["bakery.sessions"]() as session:
-        assert session.execute(select(StockMove.id)).first() is None
+    for number, (change, reason) in enumerate(BAD_EXPORTS):
+        document = json.loads(target.read_text())
+        change(document)
+        result = run(copy, "restore", write_json(tmp_path / f"bad{number}.json", document))
+        assert result.exit_code != 0
+        assert reason in result.stderr, result.stderr
+        with copy.extensions["bakery.sessions"]() as session:
+            assert session.execute(select(StockMove.id)).first() is None
+    assert run(copy, "restore", target).exit_code == 0  # and the good one still goes in
 
 
 def test_restore_refuses_a_file_that_is_no_backup(app, tmp_path):

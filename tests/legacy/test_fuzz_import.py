@@ -116,7 +116,7 @@ def test_any_file_imports_whole_or_is_refused_in_one_line(sqlite_template: Path,
 
 
 @pytest.mark.postgres
-@settings(max_examples=20, deadline=None, suppress_health_check=SLOW_OK)
+@settings(max_examples=10, deadline=None, suppress_health_check=SLOW_OK)
 @given(raw=mutated_files())
 def test_postgresql_takes_a_file_whole_or_not_at_all(pg_server: Any, raw: bytes):
     url = pg_server.create()
