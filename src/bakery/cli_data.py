@@ -66,7 +66,8 @@ def import_json(file: Path, dry_run: bool, zone_name: str, missing_date: Any) ->
     total = rows_to_write(data)
     try:
         with click.progressbar(length=total, label="importing", file=sys.stderr,
-                               hidden=total < PROGRESS_THRESHOLD) as bar:
+                               hidden=total < PROGRESS_THRESHOLD
+                               or not sys.stderr.isatty()) as bar:
             summary = import_legacy(sessions(), data, progress=bar.update)
     except DomainError as exc:
         raise _fail(f"{file} was not imported: {exc.message}") from exc

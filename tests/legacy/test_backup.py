@@ -254,3 +254,10 @@ def test_restore_service_counts_every_table(app, make_app, fresh_url):
     copy = make_app(fresh_url)
     counts = restore(copy.extensions["bakery.sessions"], document)
     assert counts == {name: len(t["rows"]) for name, t in document["tables"].items()}
+
+
+def test_backup_files_are_readable_by_their_owner_only(app, tmp_path):
+    for command in ("backup", "export-json"):
+        target = tmp_path / f"{command}.out"
+        assert run(app, command, target).exit_code == 0
+        assert target.stat().st_mode & 0o777 == 0o600
