@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,20 @@ PROGRESS_THRESHOLD = 20_000  # rows; smaller files import before a bar would be 
 
 def _fail(message: str) -> click.ClickException:
     return click.ClickException(" ".join(message.split()))
+
+
+@contextmanager
+def _refused(what: str) -> Iterator[None]:
+    """Turn a refusal or a database error into one line on stderr and a non-zero exit."""
+    try:
+        yield
+    except DomainError as exc:
+        raise _fail(f"{what}: {exc.message}") from exc
+    except OSError as exc:
+        raise _fail(f"{what}: {exc.strerror or exc}") from exc
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise _fail(f"{what}, nothing was written: {reason}") from exc
 
 
 def _engine() -> Any:
@@ -64,16 +80,11 @@ def import_json(file: Path, dry_run: bool, zone_name: str, missing_date: Any) ->
         click.echo("dry run: nothing was written")
         return
     total = rows_to_write(data)
-    try:
-        with click.progressbar(length=total, label="importing", file=sys.stderr,
-                               hidden=total < PROGRESS_THRESHOLD
-                               or not sys.stderr.isatty()) as bar:
-            summary = import_legacy(sessions(), data, progress=bar.update)
-    except DomainError as exc:
-        raise _fail(f"{file} was not imported: {exc.message}") from exc
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise _fail(f"{file} was not imported, nothing was written: {reason}") from exc
+    with _refused(f"{file} was not imported"), \
+            click.progressbar(length=total, label="importing", file=sys.stderr,
+                              hidden=total < PROGRESS_THRESHOLD
+                              or not sys.stderr.isatty()) as bar:
+        summary = import_legacy(sessions(), data, progress=bar.update)
     counts = ", ".join(f"{n} {what}" for what, n in summary.counts.items())
     click.echo(f"imported {counts}")
 
@@ -100,11 +111,9 @@ def export_json(file: Path) -> None:
     """Write everything to FILE in the bakery's versioned export format (JSON)."""
     from .services.backup import snapshot_export, write_export
 
-    try:
+    with _refused(f"cannot write {file}"):
         document = snapshot_export(_engine())
         write_export(document, file)
-    except OSError as exc:
-        raise _fail(f"cannot write {file}: {exc.strerror or exc}") from exc
     rows = sum(len(t["rows"]) for t in document["tables"].values())
     click.echo(f"exported {rows} rows from {len(document['tables'])} tables to {file}")
 
@@ -120,10 +129,8 @@ def backup_command(file: Path) -> None:
     """
     from .services.backup import backup
 
-    try:
+    with _refused(f"cannot write {file}"):
         kind = backup(_engine(), file)
-    except OSError as exc:
-        raise _fail(f"cannot write {file}: {exc.strerror or exc}") from exc
     click.echo(f"backup written to {file} ({'SQLite database' if kind == 'sqlite' else 'JSON export'})")
 
 
@@ -135,15 +142,8 @@ def restore_command(file: Path) -> None:
     from .runtime import sessions
     from .services.backup import load_backup, restore
 
-    try:
+    with _refused(f"{file} was not restored"):
         counts = restore(sessions(), load_backup(file))
-    except DomainError as exc:
-        raise _fail(f"{file} was not restored: {exc.message}") from exc
-    except OSError as exc:
-        raise _fail(f"cannot read {file}: {exc.strerror or exc}") from exc
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise _fail(f"{file} was not restored, nothing was written: {reason}") from exc
     click.echo(f"restored {sum(counts.values())} rows into {len(counts)} tables")
 
 

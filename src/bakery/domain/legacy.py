@@ -17,7 +17,7 @@ leave open (empty dates, zero quantities, float noise) are in `docs/migration.md
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal
@@ -273,6 +273,15 @@ class _Format:
     def saw(self, name: str) -> None:
         self.seen.add(name)
 
+    def key(self, entry: dict, *, web: str, cli: str) -> str:
+        """Which of the two spellings of a field this entry uses (the CLI's when neither)."""
+        if web in entry:
+            self.saw("web")
+            return web
+        if cli in entry:
+            self.saw("cli")
+        return cli
+
     @property
     def name(self) -> str:
         if len(self.seen) == 2:
@@ -280,23 +289,23 @@ class _Format:
         return next(iter(self.seen), "empty")
 
 
+def _named_entries(section: Any, label: str, check: _Checker) -> Iterator[tuple[str, dict, str]]:
+    """Each `name: {...}` entry of a section whose name and shape are right, with where it is."""
+    if check.mapping(section, label) is None:
+        return
+    for name, raw in section.items():
+        where = _entry(label, name)
+        if check.text(name, where + " name", NAME_LENGTH) is not None \
+                and check.mapping(raw, where) is not None:
+            yield name, raw, where
+
+
 def _materials(section: Any, check: _Checker, fmt: _Format, missing: date
                ) -> list[LegacyMaterial]:
     found: list[LegacyMaterial] = []
-    if check.mapping(section, "materials") is None:
-        return found
-    for name, raw in section.items():
-        where = _entry("materials", name)
-        if check.text(name, where + " name", NAME_LENGTH) is None or check.mapping(raw, where) is None:
-            continue
+    for name, raw, where in _named_entries(section, "materials", check):
         unit = check.text(raw.get("unit"), where + ".unit", UNIT_LENGTH, allow_empty=True)
-        if "min_quantity" in raw:
-            fmt.saw("web")
-            minimum_key = "min_quantity"
-        else:
-            minimum_key = "min_threshold"
-            if minimum_key in raw:
-                fmt.saw("cli")
+        minimum_key = fmt.key(raw, web="min_quantity", cli="min_threshold")
         minimum = check.number(raw.get(minimum_key), f"{where}.{minimum_key}", scale=quantity,
                                limit=MAX_QUANTITY, required=False)
         batches = _batches(raw.get("batches", []), where, check, missing)
@@ -331,12 +340,7 @@ def _batches(section: Any, where: str, check: _Checker, missing: date) -> list[L
 def _recipes(section: Any, materials: set[str], check: _Checker, fmt: _Format,
              notes: list[str]) -> list[LegacyRecipe]:
     found: list[LegacyRecipe] = []
-    if check.mapping(section, "recipes") is None:
-        return found
-    for name, raw in section.items():
-        where = _entry("recipes", name)
-        if check.text(name, where + " name", NAME_LENGTH) is None or check.mapping(raw, where) is None:
-            continue
+    for name, raw, where in _named_entries(section, "recipes", check):
         size = check.number(raw.get("batch_size"), where + ".batch_size", scale=quantity,
                             limit=MAX_QUANTITY, positive=True)
         lines = _ingredients(raw.get("ingredients"), where, materials, check, fmt, notes)
@@ -386,12 +390,7 @@ def _ingredients(section: Any, where: str, materials: set[str], check: _Checker,
 
 def _products(section: Any, check: _Checker) -> list[LegacyProduct]:
     found: list[LegacyProduct] = []
-    if check.mapping(section, "products") is None:
-        return found
-    for name, raw in section.items():
-        where = _entry("products", name)
-        if check.text(name, where + " name", NAME_LENGTH) is None or check.mapping(raw, where) is None:
-            continue
+    for name, raw, where in _named_entries(section, "products", check):
         price = check.number(raw.get("price"), where + ".price", scale=money, limit=MAX_MONEY)
         qty = check.number(raw.get("quantity"), where + ".quantity", scale=quantity,
                            limit=MAX_QUANTITY, required=False)
@@ -413,13 +412,7 @@ def _sales(section: Any, check: _Checker, fmt: _Format, missing: date, zone: tzi
         product = check.text(raw.get("product"), where + ".product", NAME_LENGTH)
         qty = check.number(raw.get("quantity"), where + ".quantity", scale=quantity,
                            limit=MAX_QUANTITY, positive=True)
-        if "price" in raw:
-            fmt.saw("web")
-            price_key = "price"
-        else:
-            price_key = "price_per_unit"
-            if price_key in raw:
-                fmt.saw("cli")
+        price_key = fmt.key(raw, web="price", cli="price_per_unit")
         has_total = raw.get("total") is not None
         price = check.number(raw.get(price_key), f"{where}.{price_key}", scale=money,
                              limit=MAX_MONEY, required=has_total, default=ZERO)
