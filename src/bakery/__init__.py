@@ -54,6 +54,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .api import api
 
     app.register_blueprint(api)
+    from .web.backup import backup_pages
+
+    app.register_blueprint(backup_pages)
     _register_operations_endpoints(app)
     from . import observability
 

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_data import DATA_COMMANDS
 from .config import ConfigError, Settings
 from .demo import seed_demo_command
 
@@ -35,6 +36,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
     app.cli.add_command(seed_demo_command)
+    for command in DATA_COMMANDS:
+        app.cli.add_command(command)
 
 
 def _settings() -> Settings:
@@ -202,6 +205,8 @@ cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)
 cli.add_command(seed_demo_command)
+for _command in DATA_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -4,3 +4,4 @@ from . import audit, auth, materials, openapi, production, products, recipes, re
 from .registry import OPERATIONS, api
 
 __all__ = ["api", "OPERATIONS"]
+from . import backup  # noqa: F401,E402  (GET /backup)

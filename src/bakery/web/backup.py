@@ -1,0 +1,24 @@
+"""The backup page: an admin downloads everything as one file, taken from a consistent snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+from ..api.backup import download_response
+from .access import requires
+
+backup_pages = Blueprint("backup", __name__, url_prefix="/admin/backup")
+
+
+@backup_pages.get("/")
+@requires("admin")
+def backup_page() -> Any:
+    return render_template("backup/index.html")
+
+
+@backup_pages.get("/download")
+@requires("admin")
+def backup_download() -> Any:
+    return download_response(current_app.extensions["bakery.engine"])
