@@ -51,6 +51,11 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .api import api
 
     app.register_blueprint(api)
+    from .services.alerts import init_alerts
+    from .web.reports import reports_pages
+
+    init_alerts(app)
+    app.register_blueprint(reports_pages)
     _register_operations_endpoints(app)
     _register_error_handlers(app)
 

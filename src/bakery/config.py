@@ -35,6 +35,16 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"BAKERY_TIMEZONE must be an IANA time zone such as Europe/Berlin, "
+                          f"got {name!r}") from exc
+
+
 def default_database_url(instance: Path) -> str:
     return f"sqlite:///{(instance / 'bakery.db').resolve()}"
 
@@ -57,6 +67,8 @@ class Settings:
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
     max_content_length: int = 1024 * 1024
+    timezone: str = "UTC"
+    alert_webhook_url: str | None = None
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     extra: dict = field(default_factory=dict)
 
@@ -92,6 +104,8 @@ class Settings:
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, 0),
             db_pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),
             instance_path=instance,
+            timezone=(env.get("BAKERY_TIMEZONE") or "UTC").strip(),
+            alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
         )
         settings.check()
         return settings
@@ -103,6 +117,10 @@ class Settings:
                               f"got {self.log_level!r}")
         if self.log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT must be text or json, got {self.log_format!r}")
+        _check_timezone(self.timezone)
+        if self.alert_webhook_url and not self.alert_webhook_url.startswith(("http://", "https://")):
+            raise ConfigError(f"ALERT_WEBHOOK_URL must be an http:// or https:// URL, "
+                              f"got {self.alert_webhook_url!r}")
         if self.is_production:
             if not self.secret_key:
                 raise ConfigError("SECRET_KEY is required when BAKERY_ENV=production "
