@@ -5,9 +5,14 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 
-from bakery.db.models import StockAlert
+from bakery.db.engine import transaction
+from bakery.db.migrate import alembic_config, upgrade
+from bakery.db.models import StockAlert, utcnow
 from tests.conftest import Bakery, login
 
 from .conftest import Receiver
@@ -130,3 +135,26 @@ def test_a_dead_webhook_never_fails_the_sale(make_app: Any) -> None:
 
 def test_no_webhook_means_no_watcher(app: Any) -> None:
     assert "bakery.alerts" not in app.extensions
+
+
+def test_an_item_has_at_most_one_open_alert(app: Any, bakery: Bakery) -> None:
+    """The partial unique index is what makes a crossing told once across processes."""
+    flour = bakery.material("Flour", min_quantity="1")
+    row = {"material_id": flour, "on_hand": 0, "min_quantity": 1, "crossed_at": utcnow()}
+    factory = app.extensions["bakery.sessions"]
+    with transaction(factory) as session:
+        session.execute(insert(StockAlert), row)
+    with pytest.raises(IntegrityError), transaction(factory) as session:
+        session.execute(insert(StockAlert), row)
+    with transaction(factory) as session:  # a cleared alert does not block a new one
+        session.execute(insert(StockAlert), row | {"cleared_at": utcnow()})
+    assert len(_alerts(app)) == 2
+
+
+def test_revision_0003_downgrades_and_upgrades_again(database_url: str) -> None:
+    command.downgrade(alembic_config(database_url), "0001")
+    engine = create_engine(database_url)
+    assert "stock_alerts" not in inspect(engine).get_table_names()
+    upgrade(database_url)
+    assert "stock_alerts" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -176,3 +176,11 @@ def test_the_new_reports_are_in_the_openapi_document(api: Any) -> None:
                  "/plans/what-can-i-bake", "/plans/shopping-list"):
         assert path in paths, path
     assert "text/csv" in paths["/reports/sales"]["get"]["responses"]["200"]["content"]
+
+
+def test_the_sales_list_filters_by_local_days_too(zoned: Any) -> None:
+    app, api, bread = zoned
+    early = sell_at(app, "2026-03-28T23:30:00", {bread: "1"})  # 00:30 CET on the 29th
+    sell_at(app, "2026-03-28T22:30:00", {bread: "1"})  # 23:30 CET on the 28th
+    items = api.ok("GET", "/sales?from=2026-03-29&to=2026-03-29")["items"]
+    assert [s["id"] for s in items] == [early.id]
