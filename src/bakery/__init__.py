@@ -57,6 +57,11 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .web.backup import backup_pages
 
     app.register_blueprint(backup_pages)
+    from .services.alerts import init_alerts
+    from .web.reports import reports_pages
+
+    init_alerts(app)
+    app.register_blueprint(reports_pages)
     _register_operations_endpoints(app)
     from . import observability
 

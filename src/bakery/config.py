@@ -59,6 +59,14 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"BAKERY_TIMEZONE must be an IANA time zone such as Europe/Berlin, "
+                          f"got {name!r}") from exc
 
 
 def default_database_url(instance: Path) -> str:
@@ -115,6 +123,8 @@ class Settings:
     db_pool_pre_ping: bool = True
     migrate_on_start: bool = True
     max_content_length: int = 1024 * 1024
+    timezone: str = "UTC"
+    alert_webhook_url: str | None = None
     instance_path: Path = field(default_factory=lambda: Path("instance"))
     debug: bool = False
     cors_origins: tuple[str, ...] = ()
@@ -172,6 +182,8 @@ class Settings:
             rate_limit_prefix=env.get("RATE_LIMIT_PREFIX") or cls.rate_limit_prefix,
             proxy_fix={hop: _int(env, f"PROXY_FIX_X_{hop.upper()}", 0) for hop in PROXY_FIX_HOPS},
             content_security_policy=env.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP,
+            timezone=(env.get("BAKERY_TIMEZONE") or "UTC").strip(),
+            alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
         )
         settings.check()
         return settings
@@ -183,6 +195,10 @@ class Settings:
                               f"got {self.log_level!r}")
         if self.log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT must be text or json, got {self.log_format!r}")
+        _check_timezone(self.timezone)
+        if self.alert_webhook_url and not self.alert_webhook_url.startswith(("http://", "https://")):
+            raise ConfigError(f"ALERT_WEBHOOK_URL must be an http:// or https:// URL, "
+                              f"got {self.alert_webhook_url!r}")
         if self.is_production:
             if not self.secret_key:
                 raise ConfigError("SECRET_KEY is required when BAKERY_ENV=production "

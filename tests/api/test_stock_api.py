@@ -209,7 +209,7 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
             for r in by_day["rows"]] == [("2026-04-01", "6.000", "8.00", "6.00", "2.00"),
                                          ("2026-04-02", "1.000", "3.00", "1.00", "2.00")]
     assert by_day["totals"] == {"quantity": "7.000", "revenue": "11.00", "cost": "7.00",
-                                "margin": "4.00"}
+                                "margin": "4.00", "margin_percent": "36.36"}
     by_product = api.ok("GET", "/reports/sales?from=2026-04-01&to=2026-04-30&group_by=product")
     assert [(r["product_id"], r["quantity"], r["revenue"]) for r in by_product["rows"]] == [
         (bread, "8.000", "24.00"), (bun, "4.000", "2.00")]
@@ -221,4 +221,5 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
     empty = api.ok("GET", f"/reports/sales?from={today + timedelta(days=400)}"
                           f"&to={today + timedelta(days=401)}")
     assert empty == {"rows": [], "totals": {"quantity": "0.000", "revenue": "0.00",
-                                            "cost": "0.00", "margin": "0.00"}}
+                                            "cost": "0.00", "margin": "0.00",
+                                            "margin_percent": None}}

@@ -56,6 +56,13 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/stock-moves"): BAKEHOUSE,
     ("GET", "/alerts/low-stock"): BAKEHOUSE,
     ("GET", "/reports/sales"): MANAGERS,
+    ("GET", "/reports/sales-by-hour"): MANAGERS,
+    ("GET", "/reports/sales-by-weekday"): MANAGERS,
+    ("GET", "/reports/best-sellers"): MANAGERS,
+    ("GET", "/reports/inventory-value"): MANAGERS,
+    ("GET", "/plans/what-can-i-bake"): BAKEHOUSE,
+    ("POST", "/plans/shopping-list"): BAKEHOUSE,
+    ("GET", "/backup"): ADMINS,
 }
 
 

@@ -62,6 +62,8 @@ def build_document() -> dict[str, Any]:
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": keys[(op.response, "serialization")]}}
+        if op.query is not None and "format" in op.query.model_fields:
+            ok.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
         entry["responses"][str(op.status)] = ok
         codes = set(op.errors) | {429} | ({401, 403} if op.roles is not None else set())
         codes |= {400, 413} if op.body is not None else set()

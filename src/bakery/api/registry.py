@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
 from ..services.common import Idempotency
@@ -142,6 +142,8 @@ def operation(method: str, path: str, *, summary: str, tag: str,
             if idempotent:
                 kwargs["idem"] = _idempotency(op, kwargs.get("body"), path_args)
             result = view(**kwargs)
+            if isinstance(result, Response):  # e.g. a CSV download
+                return result
             code = status
             if isinstance(result, tuple):
                 result, code = result

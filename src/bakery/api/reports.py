@@ -1,15 +1,122 @@
-"""Reports for owners."""
+"""Reports for owners: sales by day/product/hour/weekday, best sellers, stock value. CSV too."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
 from ..queries import reports
-from ..runtime import sessions
+from ..runtime import sessions, settings
+from .csvout import csv_response, wants_csv
 from .registry import MANAGERS, operation
-from .schemas import ReportQuery, SalesReport
+from .schemas import In, Money, Out, Quantity, RangeQuery, ReportQuery, ReportRow, ReportTotals, SalesReport
+
+REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent")
 
 
-@operation("GET", "/reports/sales", summary="Report sales by day or product", tag="reports",
-           roles=MANAGERS, query=ReportQuery, response=SalesReport)
-def sales_report(query: ReportQuery) -> dict:
+def bakery_zone() -> tzinfo:
+    """The bakery's time zone (BAKERY_TIMEZONE): local days, hours and weekdays of reports."""
+    return ZoneInfo(settings().timezone)
+
+
+def _answer(result: dict, model: type[BaseModel], fmt: str | None, filename: str,
+            columns: tuple[str, ...] = REPORT_COLUMNS) -> dict | object:
+    if not wants_csv(fmt):
+        return result
+    data = model.model_validate(result).model_dump(mode="json", by_alias=True)
+    return csv_response(data["rows"], columns, filename, data["totals"])
+
+
+@operation("GET", "/reports/sales", summary="Report sales by day, product, hour or weekday",
+           tag="reports", roles=MANAGERS, query=ReportQuery, response=SalesReport)
+def sales_report(query: ReportQuery) -> dict | object:
     with sessions()() as session:
-        return reports.sales_report(session, query.from_, query.to, query.group_by)
+        result = reports.sales_report(session, query.from_, query.to, query.group_by,
+                                      bakery_zone())
+    columns = REPORT_COLUMNS + (("product_id",) if query.group_by == "product" else ())
+    return _answer(result, SalesReport, query.format,
+                   f"sales-by-{query.group_by}-{query.from_}-{query.to}.csv", columns)
+
+
+@operation("GET", "/reports/sales-by-hour", summary="Report revenue by hour of day",
+           tag="reports", roles=MANAGERS, query=RangeQuery, response=SalesReport)
+def sales_by_hour(query: RangeQuery) -> dict | object:
+    with sessions()() as session:
+        result = reports.sales_report(session, query.from_, query.to, "hour", bakery_zone())
+    return _answer(result, SalesReport, query.format, f"sales-by-hour-{query.from_}-{query.to}.csv")
+
+
+@operation("GET", "/reports/sales-by-weekday", summary="Report revenue by day of week",
+           tag="reports", roles=MANAGERS, query=RangeQuery, response=SalesReport)
+def sales_by_weekday(query: RangeQuery) -> dict | object:
+    with sessions()() as session:
+        result = reports.sales_report(session, query.from_, query.to, "weekday", bakery_zone())
+    return _answer(result, SalesReport, query.format,
+                   f"sales-by-weekday-{query.from_}-{query.to}.csv")
+
+
+class BestSellersQuery(RangeQuery):
+    limit: int = Field(default=10, ge=1, le=500)
+    rank_by: Literal["quantity", "revenue"] = "quantity"
+
+
+class BestSellerRow(ReportRow):
+    rank: int
+
+
+class BestSellers(Out):
+    rows: list[BestSellerRow]
+    totals: ReportTotals
+
+
+@operation("GET", "/reports/best-sellers", summary="List best-selling products",
+           tag="reports", roles=MANAGERS, query=BestSellersQuery, response=BestSellers)
+def best_sellers(query: BestSellersQuery) -> dict | object:
+    with sessions()() as session:
+        result = reports.best_sellers(session, query.from_, query.to, query.limit,
+                                      query.rank_by, bakery_zone())
+    return _answer(result, BestSellers, query.format,
+                   f"best-sellers-{query.from_}-{query.to}.csv",
+                   ("rank", "product_id") + REPORT_COLUMNS)
+
+
+class FormatQuery(In):
+    format: Literal["json", "csv"] | None = None
+
+
+class ValuationRow(Out):
+    kind: Literal["material", "product"]
+    material_id: int | None
+    product_id: int | None
+    name: str
+    unit: str
+    on_hand: Quantity
+    value: Money
+
+
+class ValuationTotals(Out):
+    materials: Money
+    products: Money
+    total: Money
+
+
+class Valuation(Out):
+    rows: list[ValuationRow]
+    totals: ValuationTotals
+
+
+@operation("GET", "/reports/inventory-value",
+           summary="Value stock at cost (materials by batch, products by lot)",
+           tag="reports", roles=MANAGERS, query=FormatQuery, response=Valuation)
+def inventory_value(query: FormatQuery) -> dict | object:
+    with sessions()() as session:
+        result = reports.inventory_valuation(session)
+    if not wants_csv(query.format):
+        return result
+    data = Valuation.model_validate(result).model_dump(mode="json")
+    totals = {"kind": "total", "value": data["totals"]["total"]}
+    return csv_response(data["rows"], ("kind", "material_id", "product_id", "name", "unit",
+                                       "on_hand", "value"), "inventory-value.csv", totals)

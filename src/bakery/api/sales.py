@@ -10,6 +10,7 @@ from ..runtime import sessions
 from ..services import stock
 from ..services.common import Idempotency
 from .registry import TILL, current_principal, operation
+from .reports import bakery_zone
 from .schemas import SaleIn, SaleList, SaleOut, SalesQuery
 
 
@@ -31,7 +32,7 @@ def create_sale(body: SaleIn, idem: Idempotency | None) -> dict:
 def list_sales(query: SalesQuery) -> dict:
     with sessions()() as session:
         items, cursor = history.list_sales(session, page_request(query.limit, query.cursor),
-                                           query.from_, query.to)
+                                           query.from_, query.to, bakery_zone())
     return {"items": items, "next_cursor": cursor}
 
 

@@ -220,6 +220,9 @@ class RecipeOut(Out):
     ingredients: list[IngredientOut]
     cost_per_batch: Money
     cost_per_unit: Money
+    price: Money | None = None
+    margin_per_unit: Money | None = None
+    margin_percent: Money | None = None
     max_batches: int
     created_at: Timestamp
 
@@ -362,7 +365,9 @@ class MovesQuery(In):
 # --- alerts and reports ----------------------------------------------------------------------
 
 class LowStockOut(Out):
-    material_id: int
+    kind: Literal["material", "product"] = "material"
+    material_id: int | None = None
+    product_id: int | None = None
     name: str
     unit: str
     on_hand: Quantity
@@ -374,18 +379,24 @@ class LowStockList(Out):
     items: list[LowStockOut]
 
 
-class ReportQuery(In):
+class RangeQuery(In):
+    """An inclusive range of local dates (BAKERY_TIMEZONE); `format=csv` downloads CSV."""
+
     from_: IsoDate = Field(alias="from")
     to: IsoDate
-    group_by: Literal["day", "product"] = "day"
+    format: Literal["json", "csv"] | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "ReportQuery":
+    def _ordered(self) -> "RangeQuery":
         if self.to < self.from_:
             raise ValueError("'to' is before 'from'")
         if (self.to - self.from_).days > 3660:
             raise ValueError("a report covers at most ten years")
         return self
+
+
+class ReportQuery(RangeQuery):
+    group_by: Literal["day", "product", "hour", "weekday"] = "day"
 
 
 class ReportRow(Out):
@@ -395,6 +406,7 @@ class ReportRow(Out):
     revenue: Money
     cost: Money
     margin: Money
+    margin_percent: Money | None = None
 
 
 class ReportTotals(Out):
@@ -402,6 +414,7 @@ class ReportTotals(Out):
     revenue: Money
     cost: Money
     margin: Money
+    margin_percent: Money | None = None
 
 
 class SalesReport(Out):

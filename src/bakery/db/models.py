@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -312,3 +313,36 @@ Index("ix_product_lots_in_stock", ProductLot.product_id, ProductLot.id,
 Index("ix_material_batches_in_stock", MaterialBatch.material_id, MaterialBatch.purchase_date,
       MaterialBatch.id, postgresql_where=MaterialBatch.remaining > 0,
       sqlite_where=MaterialBatch.remaining > 0)
+
+
+class StockAlert(Base):
+    """One crossing of an item below its minimum: open until stock is back at the minimum.
+
+    At most one open alert per item (partial unique indexes), so each crossing is told once.
+    """
+
+    __tablename__ = "stock_alerts"
+    __table_args__ = (
+        CheckConstraint("(material_id IS NULL) <> (product_id IS NULL)", name="one_item"),
+        Index("ux_stock_alerts_open_material", "material_id", unique=True,
+              sqlite_where=text("cleared_at IS NULL AND material_id IS NOT NULL"),
+              postgresql_where=text("cleared_at IS NULL AND material_id IS NOT NULL")),
+        Index("ux_stock_alerts_open_product", "product_id", unique=True,
+              sqlite_where=text("cleared_at IS NULL AND product_id IS NOT NULL"),
+              postgresql_where=text("cleared_at IS NULL AND product_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    on_hand: Mapped[Decimal] = mapped_column(Quantity)
+    min_quantity: Mapped[Decimal] = mapped_column(Quantity)
+    crossed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Reports read sales by time and sum their lines from these indexes alone (revision 0003).
+Index("ix_sales_created_at_id", Sale.created_at, Sale.id)
+Index("ix_sale_items_report", SaleItem.sale_id, SaleItem.product_id, SaleItem.quantity,
+      SaleItem.line_total, SaleItem.cost)

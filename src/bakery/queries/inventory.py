@@ -152,8 +152,28 @@ def low_stock(session: Session) -> list[dict]:
         .order_by((Material.min_quantity - on_hand).desc(), Material.id)
     ).all()
     return [
-        {"material_id": r.id, "name": r.name, "unit": r.unit, "on_hand": Decimal(r.on_hand),
-         "min_quantity": r.min_quantity, "shortfall": r.min_quantity - Decimal(r.on_hand)}
+        {"kind": "material", "material_id": r.id, "name": r.name, "unit": r.unit,
+         "on_hand": Decimal(r.on_hand), "min_quantity": r.min_quantity,
+         "shortfall": r.min_quantity - Decimal(r.on_hand)}
+        for r in rows
+    ] + low_stock_products(session)
+
+
+def low_stock_products(session: Session) -> list[dict]:
+    """Products that have a minimum and are below it, the largest shortfall first."""
+    stock = (select(L.c.product_id, func.sum(L.c.remaining).label("on_hand"))
+             .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
+    on_hand = func.coalesce(stock.c.on_hand, 0)
+    rows = session.execute(
+        select(Product.id, Product.name, Product.min_quantity, on_hand.label("on_hand"))
+        .outerjoin(stock, stock.c.product_id == Product.id)
+        .where(Product.min_quantity.is_not(None), on_hand < Product.min_quantity)
+        .order_by((Product.min_quantity - on_hand).desc(), Product.id)
+    ).all()
+    return [
+        {"kind": "product", "product_id": r.id, "name": r.name, "unit": "pcs",
+         "on_hand": Decimal(r.on_hand), "min_quantity": r.min_quantity,
+         "shortfall": r.min_quantity - Decimal(r.on_hand)}
         for r in rows
     ]
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import MaterialBatch, Recipe, RecipeIngredient, as_utc
+from ..db.models import MaterialBatch, Product, Recipe, RecipeIngredient, as_utc
 from ..domain.errors import NotFound
 from ..domain.fifo import StockLayer, available
 from ..domain.numbers import money
@@ -51,17 +51,25 @@ def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
     lines = _ingredients(session, [r.id for r in recipes])
     layers, latest = _stock(session, {i.material_id for ls in lines.values() for i in ls})
     on_hand = {mid: available(ls) for mid, ls in layers.items()}
+    prices = dict(session.execute(select(Product.id, Product.price).where(
+        Product.id.in_({r.product_id for r in recipes}))).all())
     result = []
     for recipe in recipes:
         ingredients = lines.get(recipe.id, [])
         cost = batch_cost(ingredients, layers, latest)
+        cost_per_unit = money(cost / recipe.yield_quantity)
+        price = prices.get(recipe.product_id)
+        margin = price - cost_per_unit if price is not None else None
         result.append({
             "id": recipe.id, "name": recipe.name, "product_id": recipe.product_id,
             "yield_quantity": recipe.yield_quantity,
             "ingredients": [{"material_id": i.material_id, "quantity": i.quantity}
                             for i in ingredients],
             "cost_per_batch": money(cost),
-            "cost_per_unit": money(cost / recipe.yield_quantity),
+            "cost_per_unit": cost_per_unit,
+            "price": price,
+            "margin_per_unit": margin,
+            "margin_percent": money(margin * 100 / price) if price else None,
             "max_batches": max_batches(ingredients, on_hand),
             "created_at": as_utc(recipe.created_at),
         })

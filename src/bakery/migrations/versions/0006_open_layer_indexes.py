@@ -6,7 +6,7 @@ item ever had, used up or not: a cost that grew with history (1,250 rows filtere
 a million sales of 8 products). These indexes hold open layers only.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,78 @@
+"""Planning: what stock allows now ("what can I bake") and a shopping list for a planned bake."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..queries import plans
+from ..runtime import sessions
+from .csvout import csv_response, wants_csv
+from .registry import BAKEHOUSE, operation
+from .reports import FormatQuery
+from .schemas import Id, In, Money, Out, Quantity
+
+
+class CanBakeRow(Out):
+    recipe_id: int
+    name: str
+    product_id: int
+    max_batches: int
+    max_units: Quantity
+    cost_per_batch: Money
+
+
+class CanBakeList(Out):
+    items: list[CanBakeRow]
+
+
+@operation("GET", "/plans/what-can-i-bake", summary="List how many batches stock allows",
+           tag="plans", roles=BAKEHOUSE, query=FormatQuery, response=CanBakeList)
+def what_can_i_bake(query: FormatQuery) -> dict | object:
+    with sessions()() as session:
+        result = {"items": plans.what_can_i_bake(session)}
+    if not wants_csv(query.format):
+        return result
+    data = CanBakeList.model_validate(result).model_dump(mode="json")
+    return csv_response(data["items"], ("recipe_id", "name", "product_id", "max_batches",
+                                        "max_units", "cost_per_batch"), "what-can-i-bake.csv")
+
+
+class PlannedBatch(In):
+    recipe_id: Id
+    batches: int = Field(strict=True, gt=0, le=100_000)
+
+
+class ShoppingListIn(In):
+    items: list[PlannedBatch] = Field(min_length=1, max_length=200)
+
+
+class ShoppingItem(Out):
+    material_id: int
+    name: str
+    unit: str
+    needed: Quantity
+    on_hand: Quantity
+    to_buy: Quantity
+    latest_cost_per_unit: Money | None
+    estimated_cost: Money | None
+
+
+class ShoppingList(Out):
+    items: list[ShoppingItem]
+    estimated_total: Money
+    unpriced: list[int]
+
+
+@operation("POST", "/plans/shopping-list", summary="Make a shopping list for planned batches",
+           tag="plans", roles=BAKEHOUSE, body=ShoppingListIn, query=FormatQuery,
+           response=ShoppingList, errors=(422,))
+def shopping_list(body: ShoppingListIn, query: FormatQuery) -> dict | object:
+    with sessions()() as session:
+        result = plans.shopping_list(session, [(i.recipe_id, i.batches) for i in body.items])
+    if not wants_csv(query.format):
+        return result
+    data = ShoppingList.model_validate(result).model_dump(mode="json")
+    return csv_response(data["items"], ("material_id", "name", "unit", "needed", "on_hand",
+                                        "to_buy", "latest_cost_per_unit", "estimated_cost"),
+                        "shopping-list.csv", {"material_id": "total",
+                                              "estimated_cost": data["estimated_total"]})

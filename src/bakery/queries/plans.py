@@ -1,0 +1,60 @@
+"""Planning production: what stock allows now, and what to buy for a planned bake."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import Material, Recipe
+from ..domain.errors import ValidationFailed
+from ..domain.fifo import available
+from ..domain.numbers import ZERO, money
+from ..domain.recipes import scale
+from .recipes import _ingredients, _recipe_dicts, _stock
+
+
+def what_can_i_bake(session: Session) -> list[dict]:
+    """Every recipe with the whole batches (and units) current stock allows, most first."""
+    recipes = list(session.execute(select(Recipe).order_by(Recipe.name)).scalars())
+    rows = [{"recipe_id": r["id"], "name": r["name"], "product_id": r["product_id"],
+             "max_batches": r["max_batches"],
+             "max_units": r["yield_quantity"] * r["max_batches"],
+             "cost_per_batch": r["cost_per_batch"]}
+            for r in _recipe_dicts(session, recipes)]
+    return sorted(rows, key=lambda row: (-row["max_batches"], row["name"]))
+
+
+def shopping_list(session: Session, plan: list[tuple[int, int]]) -> dict:
+    """Per material: needed for the plan, on hand, to buy, and its cost at the latest price."""
+    recipe_ids = [recipe_id for recipe_id, _ in plan]
+    known = set(session.execute(select(Recipe.id).where(Recipe.id.in_(recipe_ids))).scalars())
+    missing = {f"items.{i}.recipe_id": f"no recipe with id {rid}"
+               for i, rid in enumerate(recipe_ids) if rid not in known}
+    if missing:
+        raise ValidationFailed("unknown recipe", missing)
+    lines = _ingredients(session, recipe_ids)
+    needed: dict[int, Decimal] = {}
+    for recipe_id, batches in plan:
+        for material_id, qty in scale(lines.get(recipe_id, []), batches).items():
+            needed[material_id] = needed.get(material_id, ZERO) + qty
+    layers, latest = _stock(session, set(needed))
+    names = {r.id: r for r in session.execute(
+        select(Material.id, Material.name, Material.unit).where(Material.id.in_(needed)))}
+    items = []
+    for material_id in sorted(needed, key=lambda m: names[m].name):
+        on_hand = available(layers.get(material_id, []))
+        to_buy = max(needed[material_id] - on_hand, ZERO)
+        price = latest.get(material_id)
+        items.append({
+            "material_id": material_id, "name": names[material_id].name,
+            "unit": names[material_id].unit, "needed": needed[material_id], "on_hand": on_hand,
+            "to_buy": to_buy, "latest_cost_per_unit": price,
+            "estimated_cost": money(to_buy * price) if price is not None else None,
+        })
+    total = sum((i["estimated_cost"] for i in items if i["estimated_cost"] is not None), ZERO)
+    return {"items": items, "estimated_total": total,
+            "unpriced": [i["material_id"] for i in items
+                         if i["estimated_cost"] is None and i["to_buy"] > 0]}
+

@@ -1,0 +1,154 @@
+"""Low-stock crossings, recorded once each and pushed to ALERT_WEBHOOK_URL.
+
+Why a background thread: a sale must never wait for, or fail because of, someone else's web
+server. After a request that changed something has committed, the app only *pokes* a per-process
+worker thread (a non-blocking put on a queue). The worker compares what is low now with the open
+alerts in `stock_alerts`, opens one row per new crossing and closes the rows of items back at
+their minimum, in one transaction, then POSTs each new crossing with a short timeout. A partial
+unique index allows one open alert per item, so with many processes exactly one of them records
+(and tells) a crossing. A failed delivery is logged and not retried; `notified_at` stays empty.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import urllib.request
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..db.engine import transaction
+from ..db.models import StockAlert, as_utc, utcnow
+from ..queries.inventory import low_stock
+from .common import SessionFactory
+
+log = logging.getLogger("bakery.alerts")
+A = StockAlert.__table__
+WEBHOOK_TIMEOUT = 3  # seconds
+
+
+def _key(item: dict) -> tuple[str, int]:
+    return ("material", item["material_id"]) if item["kind"] == "material" \
+        else ("product", item["product_id"])
+
+
+def sweep(factory: SessionFactory) -> list[dict]:
+    """Open an alert for each item newly below its minimum, clear the recovered; return the new."""
+    try:
+        with transaction(factory) as session:
+            now = utcnow()
+            lows = {_key(item): item for item in low_stock(session)}
+            open_alerts = {
+                (("material", r.material_id) if r.material_id is not None
+                 else ("product", r.product_id)): r.id
+                for r in session.execute(select(A.c.id, A.c.material_id, A.c.product_id)
+                                         .where(A.c.cleared_at.is_(None)))
+            }
+            recovered = [alert_id for key, alert_id in open_alerts.items() if key not in lows]
+            if recovered:
+                session.execute(update(A).where(A.c.id.in_(recovered)).values(cleared_at=now))
+            crossings = []
+            for key, item in lows.items():
+                if key in open_alerts:
+                    continue
+                alert_id = session.execute(insert(A).returning(A.c.id), {
+                    "material_id": item.get("material_id"), "product_id": item.get("product_id"),
+                    "on_hand": item["on_hand"], "min_quantity": item["min_quantity"],
+                    "crossed_at": now}).scalar_one()
+                crossings.append({"event": "low_stock", "alert_id": alert_id, **item,
+                                  "crossed_at": now})
+            return crossings
+    except IntegrityError:
+        # Another process recorded the same crossing at the same moment; it tells the webhook.
+        log.info("low-stock crossing recorded concurrently elsewhere")
+        return []
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    return as_utc(value).isoformat()
+
+
+def deliver(url: str, alert: dict, timeout: float = WEBHOOK_TIMEOUT) -> bool:
+    """POST one crossing as JSON; True when the receiver answered 2xx."""
+    payload = {k: v for k, v in alert.items() if v is not None}
+    body = json.dumps(payload, default=_json_default).encode()
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "User-Agent": "bakery-alerts"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 # nosec B310 - http(s) only, checked at start
+            return 200 <= response.status < 300
+    except Exception as exc:  # noqa: BLE001 - a webhook must never break the app
+        log.warning("low-stock webhook failed: %s", exc.__class__.__name__)
+        return False
+
+
+class AlertWatcher:
+    """A per-process worker that sweeps for crossings after writes and tells the webhook."""
+
+    def __init__(self, factory: SessionFactory, url: str, timeout: float = WEBHOOK_TIMEOUT) -> None:
+        self.factory, self.url, self.timeout = factory, url, timeout
+        self._queue: queue.Queue[None] = queue.Queue(maxsize=1)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def poke(self) -> None:
+        """Ask for a sweep soon; never blocks (pokes arriving while one is pending merge)."""
+        self._ensure_thread()
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+
+    def wait_idle(self) -> None:
+        """Block until every poke so far has been swept and delivered (for tests and shutdown)."""
+        self._queue.join()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="bakery-alerts", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._queue.get()
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - keep the worker alive whatever happens
+                log.exception("low-stock sweep failed")
+            finally:
+                self._queue.task_done()
+
+    def run_once(self) -> None:
+        for alert in sweep(self.factory):
+            if deliver(self.url, alert, self.timeout):
+                with transaction(self.factory) as session:
+                    session.execute(update(A).where(A.c.id == alert["alert_id"])
+                                    .values(notified_at=utcnow()))
+
+
+def init_alerts(app: Flask) -> None:
+    """With ALERT_WEBHOOK_URL set, sweep for crossings after every successful write request."""
+    settings = app.extensions["bakery.settings"]
+    if not settings.alert_webhook_url:
+        return
+    watcher = AlertWatcher(app.extensions["bakery.sessions"], settings.alert_webhook_url)
+    app.extensions["bakery.alerts"] = watcher
+
+    @app.after_request
+    def _poke_alerts(response: Response) -> Response:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and 200 <= response.status_code < 300:
+            watcher.poke()
+        return response
