@@ -8,7 +8,8 @@ from flask import jsonify
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
-from .registry import MAX_PATH_ID, OPERATIONS, Operation, api
+from .registry import OPERATIONS, Operation, api
+from .types import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -47,7 +48,7 @@ def build_document() -> dict[str, Any]:
             "summary": op.summary, "operationId": op.view.__name__, "tags": [op.tag],
             "parameters": [
                 {"name": part[1:-1], "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PATH_ID}}
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
                 for part in op.path.split("/") if part.startswith("{")
             ] + _query_parameters(op, schemas),
             "responses": {},
