@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,14 @@ def http(method: str, url: str, body: Any = None, headers: dict | None = None,
     request = urllib.request.Request(url, data=data, method=method, headers={
         "Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raw, status = exc.read(), exc.code
-    except (OSError, urllib.error.URLError):
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                raw = response.read()
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+    # A server killed mid-answer cuts the body short (IncompleteRead): not acknowledged either.
+    except (OSError, urllib.error.URLError, HTTPException):
         return 0, None
     try:
         return status, json.loads(raw) if raw else None
