@@ -97,41 +97,40 @@ def watch_pool(engine: Engine) -> None:
     event.listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())
 
 
-_PENDING = "bakery.metrics.pending"
-
-
 def count_commits(factory: sessionmaker[Session]) -> None:
-    """Count sales and production runs when their transaction commits, whoever made them."""
+    """Count sales and production runs when their transaction commits, whoever made them.
+
+    Rows inserted through the Session (ORM objects, Core inserts) are seen here; a use case
+    that writes through the Connection notes its rows itself (`note_created`).
+    """
     from .db.models import ProductionRun, Sale
+    from .services.common import CREATED_ROWS, note_created
 
     counters = {Sale.__table__: SALES, ProductionRun.__table__: PRODUCTION_RUNS}
-
-    def pending(session: Session) -> dict[Any, int]:
-        return session.info.setdefault(_PENDING, {})
 
     @event.listens_for(factory, "do_orm_execute")
     def _core_inserts(state: Any) -> None:
         table = getattr(state.statement, "table", None)
         if state.is_insert and table in counters:
             params = state.parameters
-            rows = len(params) if isinstance(params, list) else 1
-            pending(state.session)[table] = pending(state.session).get(table, 0) + rows
+            note_created(state.session, table, len(params) if isinstance(params, list) else 1)
 
     @event.listens_for(factory, "after_flush")
     def _orm_inserts(session: Session, _context: Any) -> None:
         for obj in session.new:
             table = getattr(obj, "__table__", None)
             if table in counters:
-                pending(session)[table] = pending(session).get(table, 0) + 1
+                note_created(session, table)
 
     @event.listens_for(factory, "after_commit")
     def _committed(session: Session) -> None:
-        for table, count in session.info.pop(_PENDING, {}).items():
-            counters[table].inc(count)
+        for table, count in session.info.pop(CREATED_ROWS, {}).items():
+            if table in counters:
+                counters[table].inc(count)
 
     @event.listens_for(factory, "after_rollback")
     def _rolled_back(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+        session.info.pop(CREATED_ROWS, None)
 
 
 def mark_worker_dead(pid: int) -> None:

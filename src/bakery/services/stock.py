@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db.models import (
@@ -29,12 +29,32 @@ from ..domain import fifo
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money, unit_cost
 from ..domain.recipes import Ingredient, scale
-from .common import Idempotency, Move, Outcome, SessionFactory, lock_rows, run_once, write_moves
+from .common import (Executor, Idempotency, Move, Outcome, SessionFactory, lock_rows, note_created,
+                     rows_param, run_once, write_moves)
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _SALES = Sale.__table__
 _SALE_ITEMS = SaleItem.__table__
+# Built once (see services/common.py): the sale's statements run on every request.
+_OPEN_BATCHES = (
+    select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
+           _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
+    .where(_BATCHES.c.material_id.in_(bindparam("ids", expanding=True)), _BATCHES.c.remaining > 0)
+    .order_by(_BATCHES.c.material_id, _BATCHES.c.purchase_date, _BATCHES.c.id)
+)
+_OPEN_LOTS = (
+    select(_LOTS.c.id, _LOTS.c.product_id, _LOTS.c.remaining, _LOTS.c.unit_cost)
+    .where(_LOTS.c.product_id.in_(bindparam("ids", expanding=True)), _LOTS.c.remaining > 0)
+    .order_by(_LOTS.c.product_id, _LOTS.c.id)
+)
+_DRAW_DOWN = {
+    table: update(table).where(table.c.id == bindparam("layer_id")).values(
+        remaining=func.round(table.c.remaining - bindparam("take", type_=Quantity), QUANTITY_PLACES))
+    for table in (_BATCHES, _LOTS)
+}
+_INSERT_SALE = insert(_SALES).returning(_SALES.c.id)
+_INSERT_SALE_ITEMS = insert(_SALE_ITEMS)
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -74,13 +94,8 @@ def receive_batch(
 
 # --- loading layers --------------------------------------------------------------------------
 
-def _open_batches(session: Session, material_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
-    rows = session.execute(
-        select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
-               _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
-        .where(_BATCHES.c.material_id.in_(material_ids), _BATCHES.c.remaining > 0)
-        .order_by(_BATCHES.c.material_id, _BATCHES.c.purchase_date, _BATCHES.c.id)
-    )
+def _open_batches(session: Executor, material_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
+    rows = session.execute(_OPEN_BATCHES, {"ids": material_ids})
     layers: dict[int, list[fifo.StockLayer]] = defaultdict(list)
     for r in rows:
         layers[r.material_id].append(
@@ -88,32 +103,23 @@ def _open_batches(session: Session, material_ids: list[int]) -> dict[int, list[f
     return layers
 
 
-def _open_lots(session: Session, product_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
-    rows = session.execute(
-        select(_LOTS.c.id, _LOTS.c.product_id, _LOTS.c.remaining, _LOTS.c.unit_cost)
-        .where(_LOTS.c.product_id.in_(product_ids), _LOTS.c.remaining > 0)
-        .order_by(_LOTS.c.product_id, _LOTS.c.id)
-    )
+def _open_lots(session: Executor, product_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
+    rows = session.execute(_OPEN_LOTS, {"ids": product_ids})
     layers: dict[int, list[fifo.StockLayer]] = defaultdict(list)
     for r in rows:
         layers[r.product_id].append(fifo.StockLayer(r.id, r.product_id, r.remaining, r.unit_cost))
     return layers
 
 
-def _draw_down(session: Session, table, draws: list[fifo.Draw]) -> None:  # type: ignore[no-untyped-def]
+def _draw_down(session: Executor, table, draws: list[fifo.Draw]) -> None:  # type: ignore[no-untyped-def]
     """Lower `remaining` of each drawn layer in one executemany; CHECK (remaining >= 0) guards.
 
     SQLite keeps NUMERIC columns as binary floats, so the difference is rounded back to the
     stored scale there (0.3 - 0.1 - 0.2 must be exactly 0); on PostgreSQL it is exact already.
     """
     if draws:
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("layer_id"))
-            .values(remaining=func.round(table.c.remaining - bindparam("take", type_=Quantity),
-                                         QUANTITY_PLACES)),
-            [{"layer_id": d.layer_id, "take": d.quantity} for d in draws],
-        )
+        session.execute(_DRAW_DOWN[table],
+                        rows_param([{"layer_id": d.layer_id, "take": d.quantity} for d in draws]))
 
 
 # --- production ------------------------------------------------------------------------------
@@ -225,13 +231,14 @@ def record_sale(
     wanted = merge_lines(items)
 
     def work(session: Session) -> SaleResult:
-        products = lock_rows(session, Product, wanted, Product.name, Product.price)
+        connection = session.connection()
+        products = lock_rows(connection, Product, wanted, Product.name, Product.price)
         missing = [pid for pid in wanted if pid not in products]
         if missing:
             raise ValidationFailed("unknown product", {
                 f"items.{i}.product_id": f"no product with id {pid}"
                 for i, (pid, _) in enumerate(items) if pid in missing})
-        layers = _open_lots(session, list(wanted))
+        layers = _open_lots(connection, list(wanted))
         draws = fifo.withdraw("product", wanted, layers,
                               {pid: row.name for pid, row in products.items()})
         lines = []
@@ -239,28 +246,84 @@ def record_sale(
             price = products[pid].price
             lines.append(SaleLine(pid, qty, price, money(qty * price),
                                   money(sum((d.cost for d in draws[pid]), ZERO))))
-        all_draws = [d for pid in sorted(draws) for d in draws[pid]]
-        _draw_down(session, _LOTS, all_draws)
-        created = at or utcnow()
         total = sum((line.line_total for line in lines), ZERO)
         cost = sum((line.cost for line in lines), ZERO)
         if max(total, cost) > MAX_MONEY:
             raise ValidationFailed("the sale is too large to record",
                                    {"items": f"the total may not exceed {MAX_MONEY}"})
-        sale_id = session.execute(
-            insert(_SALES).returning(_SALES.c.id),
-            {"total": total, "cost": cost, "created_at": created, "created_by": user_id},
-        ).scalar_one()
-        session.execute(insert(_SALE_ITEMS), [
-            {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
-             "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
-            for ln in lines])
-        write_moves(session, [Move(-d.quantity, d.unit_cost, "sale", "sale", sale_id,
-                                   product_id=d.item_id, lot_id=d.layer_id) for d in all_draws],
-                    user_id)
+        created = at or utcnow()
+        sale = {"total": total, "cost": cost, "created_at": created, "created_by": user_id}
+        all_draws = [d for pid in sorted(draws) for d in draws[pid]]
+        sale_id = _write_sale(connection, sale, lines, all_draws)
+        note_created(session, _SALES)
         return SaleResult(sale_id, total, cost, created, lines)
 
     return run_once(factory, idem, work, lambda r: r.id)
+
+
+def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
+                draws: list[fifo.Draw]) -> int:
+    """Draw the lots down, append the sale, its lines and its ledger rows; the sale's id.
+
+    On PostgreSQL that is one statement (see _WRITE_SALE_PG); elsewhere four.
+    """
+    user_id = sale["created_by"]
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_WRITE_SALE_PG, {
+            **sale, "moved_at": utcnow(),
+            "line_products": [ln.product_id for ln in lines],
+            "line_quantities": [ln.quantity for ln in lines],
+            "line_prices": [ln.unit_price for ln in lines],
+            "line_totals": [ln.line_total for ln in lines],
+            "line_costs": [ln.cost for ln in lines],
+            "draw_products": [d.item_id for d in draws],
+            "draw_lots": [d.layer_id for d in draws],
+            "draw_takes": [d.quantity for d in draws],
+            "draw_costs": [d.unit_cost for d in draws],
+        }).scalar_one()
+    _draw_down(connection, _LOTS, draws)
+    sale_id = connection.execute(_INSERT_SALE, sale).scalar_one()
+    connection.execute(_INSERT_SALE_ITEMS, rows_param([
+        {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
+         "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
+        for ln in lines]))
+    write_moves(connection, [Move(-d.quantity, d.unit_cost, "sale", "sale", sale_id,
+                                  product_id=d.item_id, lot_id=d.layer_id) for d in draws],
+                user_id)
+    return int(sale_id)
+
+
+# The writes of _write_sale as one PostgreSQL statement: every part of a data-modifying WITH
+# runs, all or nothing, and CHECK (remaining >= 0) still guards each lot. The same rows as the
+# four statements; the ledger rows carry the time they were written, as write_moves does.
+_WRITE_SALE_PG = text("""
+WITH drawn AS (
+    UPDATE product_lots AS lot SET remaining = lot.remaining - draw.take
+    FROM unnest(CAST(:draw_lots AS BIGINT[]), CAST(:draw_takes AS NUMERIC[]))
+         AS draw(lot_id, take)
+    WHERE lot.id = draw.lot_id
+), sale AS (
+    INSERT INTO sales (total, cost, created_at, created_by)
+    VALUES (:total, :cost, :created_at, :created_by)
+    RETURNING id
+), lines AS (
+    INSERT INTO sale_items (sale_id, product_id, quantity, unit_price, line_total, cost)
+    SELECT sale.id, line.product_id, line.quantity, line.unit_price, line.line_total, line.cost
+    FROM sale, unnest(CAST(:line_products AS BIGINT[]), CAST(:line_quantities AS NUMERIC[]),
+                      CAST(:line_prices AS NUMERIC[]), CAST(:line_totals AS NUMERIC[]),
+                      CAST(:line_costs AS NUMERIC[]))
+         AS line(product_id, quantity, unit_price, line_total, cost)
+), moves AS (
+    INSERT INTO stock_moves (product_id, lot_id, delta, unit_cost, reason, ref_type, ref_id,
+                             created_at, created_by)
+    SELECT draw.product_id, draw.lot_id, -draw.take, draw.unit_cost, 'sale', 'sale', sale.id,
+           :moved_at, :created_by
+    FROM sale, unnest(CAST(:draw_products AS BIGINT[]), CAST(:draw_lots AS BIGINT[]),
+                      CAST(:draw_takes AS NUMERIC[]), CAST(:draw_costs AS NUMERIC[]))
+         AS draw(product_id, lot_id, take, unit_cost)
+)
+SELECT id FROM sale
+""")
 
 
 # --- adjustments -----------------------------------------------------------------------------
