@@ -31,10 +31,15 @@ from tests.reliability.servers import (  # noqa: E402  (re-exported for the scri
     stock_products,
 )
 
-__all__ = ["AppServer", "PgDatabases", "Shop", "http", "open_shop", "stock_products", "ROOT",
-           "machine", "run_wrk", "sell_exactly", "cpu_seconds", "bench_database", "percentile", "run_pgbench", "table", "psql_url", "pgbench_binary"]
+__all__ = ["BENCH_ENV", "AppServer", "PgDatabases", "Shop", "http", "open_shop", "stock_products", "ROOT",
+           "machine", "run_wrk", "run_wrk_get", "sell_exactly", "cpu_seconds", "bench_database", "percentile", "run_pgbench", "table", "psql_url", "pgbench_binary"]
 
 SALE_LUA = ROOT / "bench" / "sale.lua"
+GET_LUA = ROOT / "bench" / "get.lua"
+# The API's per-client limit (API_RATE_LIMIT, 6000 per minute) would refuse a load generator
+# on one address within seconds. The limiter still runs on every request, with a budget the
+# benchmarks never reach, so its cost stays in the figures.
+BENCH_ENV = {"API_RATE_LIMIT": "1000000000 per minute"}
 
 
 def machine() -> str:
@@ -109,14 +114,25 @@ def sell_exactly(base: str, shop: Shop, count: int, products: list[int],
 def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: list[int],
             quantity: str = "1") -> dict[str, Any]:
     """Drive POST /api/v1/sales with wrk; returns the figures its Lua script prints."""
+    env = {"BAKERY_TOKEN": shop.token, "BAKERY_PRODUCTS": ",".join(map(str, products)),
+           "BAKERY_QUANTITY": quantity}
+    return _wrk(base, SALE_LUA, connections, seconds, env)
+
+
+def run_wrk_get(url: str, connections: int, seconds: int) -> dict[str, Any]:
+    """GET one URL with wrk (bench/get.lua): the same figures as run_wrk, 2xx counted as created."""
+    return _wrk(url, GET_LUA, connections, seconds, {})
+
+
+def _wrk(url: str, script: Path, connections: int, seconds: int,
+         env: dict[str, str]) -> dict[str, Any]:
     wrk = need("wrk", "apt-get install wrk (make bench-deps)")
     threads = min(connections, 2)
-    env = {**os.environ, "BAKERY_TOKEN": shop.token,
-           "BAKERY_PRODUCTS": ",".join(map(str, products)), "BAKERY_QUANTITY": quantity}
     out = subprocess.run(
         [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-s", str(SALE_LUA), base],
-        env=env, capture_output=True, text=True, timeout=seconds + 120, check=True).stdout
+         "-s", str(script), url],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=seconds + 120,
+        check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("BAKERY_RESULT "))
     result = json.loads(line.split(" ", 1)[1])
     result["rate"] = result["created"] / (result["duration_us"] / 1e6)

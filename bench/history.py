@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import create_engine, text
 
-from common import ROOT, AppServer, PgDatabases, machine, ms, open_shop, run_wrk, stock_products, table
+from common import BENCH_ENV, ROOT, AppServer, PgDatabases, machine, ms, open_shop, run_wrk, stock_products, table
 
 UNITS_PER_LOT = 100
 
@@ -82,7 +82,7 @@ def main() -> None:
         for past in sorted(args.past):
             took = grow_history(url, products, past - seeded, shop.user_id, offset=seeded)
             seeded = past
-            server = AppServer(url, workers=2, threads=4,
+            server = AppServer(url, env=dict(BENCH_ENV), workers=2, threads=4,
                                log_path=ROOT / "test-artifacts" / "bench-history.log")
             (ROOT / "test-artifacts").mkdir(exist_ok=True)
             server.start()

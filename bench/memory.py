@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from common import (
+    BENCH_ENV,
     ROOT, AppServer, bench_database, machine, open_shop, sell_exactly, stock_products, table,
 )
 
@@ -37,7 +38,7 @@ def main() -> None:
         shop = open_shop(url)
         products = stock_products(shop, 8, Decimal(1_000_000))
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
-        server = AppServer(url, workers=args.workers, threads=args.threads,
+        server = AppServer(url, env=dict(BENCH_ENV), workers=args.workers, threads=args.threads,
                            log_path=ROOT / "test-artifacts" / "bench-memory.log")
         try:
             server.start()

@@ -6,7 +6,9 @@ Creates its own database on the local PostgreSQL server (BAKERY_TEST_PG), serves
 gunicorn on a free 127.0.0.1 port, drives POST /api/v1/sales with wrk at 1, 4 and 16
 connections, then runs pgbench with bench/sale.pgbench (lock the lot, draw it down, write the
 sale, its line and its ledger row) at the same client counts, and prints the rates, p50/p99
-latencies and the ratio. Afterwards it checks the ledger: nothing oversold, nothing failed.
+latencies and the ratio. At each level it also drives GET /healthz, which passes the same
+gunicorn, Flask and middleware but touches no database: the most any endpoint could reach on
+this machine. Afterwards it checks the ledger: nothing oversold, nothing failed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from decimal import Decimal
 from sqlalchemy import create_engine, text
 
 from common import (
-    ROOT, AppServer, PgDatabases, cpu_seconds, machine, ms, open_shop, run_pgbench, run_wrk,
-    stock_products, table,
+    BENCH_ENV, ROOT, AppServer, PgDatabases, cpu_seconds, machine, ms, open_shop, run_pgbench,
+    run_wrk, run_wrk_get, stock_products, table,
 )
 
 LEVELS = (1, 4, 16)
@@ -64,14 +66,15 @@ def main() -> None:
         url = databases.create()
         shop = open_shop(url)
         products = stock_products(shop, args.products, stock_each)
-        env = {}
+        env = dict(BENCH_ENV)
         server = AppServer(url, workers=args.workers, threads=args.threads, env=env,
                            log_path=ROOT / "test-artifacts" / "bench-gunicorn.log")
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         server.start()
         run_wrk(server.base, shop, 4, 2, products)  # warm the pools and prepared statements
-        app_runs = {}
+        app_runs, floor_runs = {}, {}
         for c in LEVELS:
+            floor_runs[c] = run_wrk_get(server.base + "/healthz", c, args.seconds)
             workers = server.worker_pids()
             before = cpu_seconds(workers)
             app_runs[c] = run_wrk(server.base, shop, c, args.seconds, products)
@@ -96,9 +99,12 @@ def main() -> None:
         if server is not None:
             server.close()
         databases.drop_all()
-    rows = []
+    rows, floor_rows = [], []
     for c in LEVELS:
-        a, d = app_runs[c], direct_runs[c]
+        a, d, f = app_runs[c], direct_runs[c], floor_runs[c]
+        floor_rows.append([c, f"{f['rate']:.0f}", ms(f["p50_us"]), ms(f["p99_us"]),
+                           f"{f['rate'] / d['rate']:.2f}", f"{a['rate'] / f['rate']:.2f}",
+                           f["other"] + f["socket_errors"]])
         rows.append([c, f"{a['rate']:.0f}", ms(a["p50_us"]), ms(a["p99_us"]),
                      f"{d['rate']:.0f}", ms(d["p50_us"]), ms(d["p99_us"]),
                      f"{a['rate'] / d['rate']:.2f}", f"{a['cpu_ms_per_sale']:.1f}",
@@ -108,16 +114,22 @@ def main() -> None:
           f"{args.workers or 'default'} workers x {args.threads or 'default'} threads")
     print(table(["connections", "app sales/s", "app p50 ms", "app p99 ms", "SQL sales/s",
                  "SQL p50 ms", "SQL p99 ms", "app/SQL", "app CPU ms/sale", "failed", "409"], rows))
+    print("The HTTP stack alone: GET /healthz through the same gunicorn, Flask and middleware, "
+          "no database")
+    print(table(["connections", "healthz/s", "p50 ms", "p99 ms", "healthz/SQL", "sales/healthz",
+                 "failed"], floor_rows))
     print("books after the run: " + ", ".join(f"{k}={v}" for k, v in books.items()))
     a16, d16 = app_runs[16], direct_runs[16]
     verdict = {"ratio_at_16": round(a16["rate"] / d16["rate"], 3), "target_ratio": 0.5,
                "p99_ms_at_16": a16["p99_us"] / 1000, "target_p99_ms": 50,
                "failed": sum(r["other"] + r["socket_errors"] + r["conflicts"] for r in app_runs.values()),
-               "books_ok": books["ok"]}
+               "books_ok": books["ok"],
+               "http_floor_ratio_at_16": round(floor_runs[16]["rate"] / d16["rate"], 3)}
     print("verdict: " + json.dumps(verdict))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"machine": machine(), "app": app_runs, "direct": direct_runs,
+                       "http_floor": floor_runs,
                        "books": {k: str(v) for k, v in books.items()}, "verdict": verdict},
                       handle, indent=2)
 

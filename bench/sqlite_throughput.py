@@ -19,7 +19,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from common import ROOT, AppServer, machine, ms, open_shop, percentile, run_wrk, stock_products, table
+from common import BENCH_ENV, ROOT, AppServer, machine, ms, open_shop, percentile, run_wrk, stock_products, table
 
 LEVELS = (1, 4, 16)
 
@@ -91,7 +91,7 @@ def main() -> None:
         shop = open_shop(url)
         products = stock_products(shop, args.products, Decimal(5_000_000))
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
-        server = AppServer(url, workers=args.workers, threads=args.threads,
+        server = AppServer(url, env=dict(BENCH_ENV), workers=args.workers, threads=args.threads,
                            log_path=ROOT / "test-artifacts" / "bench-sqlite.log")
         try:
             server.start()
