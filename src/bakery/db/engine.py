@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -136,14 +136,16 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def single_read(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for a lookup that is one statement and needs no transaction around it.
+def single_read(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """A connection for a lookup that is one statement and needs no transaction around it.
 
-    On PostgreSQL the connection runs in autocommit, which saves the BEGIN and ROLLBACK round
-    trips (and keeps psycopg's prepared statements, which a ROLLBACK would discard). SQLite
-    reads begin deferred anyway; its autocommit setting is left alone (the engine owns BEGIN).
+    A Core connection, not a Session: this serves the token lookup on every API request. On
+    PostgreSQL it runs in autocommit, which saves the BEGIN and ROLLBACK round trips (and keeps
+    psycopg's prepared statements, which a ROLLBACK would discard). SQLite reads begin deferred
+    anyway; its autocommit setting is left alone (the engine owns BEGIN).
     """
-    with factory() as session:
-        if session.get_bind().dialect.name != "sqlite":
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
+    engine: Engine = factory.kw["bind"]
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection

@@ -126,8 +126,8 @@ _PRINCIPAL_BY_TOKEN = (
 
 def principal_for_token(factory: SessionFactory, token: str) -> Principal | None:
     """The active user behind an unexpired, unrevoked token, or None."""
-    with single_read(factory) as session:
-        row = session.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+    with single_read(factory) as connection:
+        row = connection.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     now = utcnow()
