@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import transaction
@@ -57,14 +57,21 @@ class Outcome(Generic[T]):
     replayed: bool = False
 
 
+_PREVIOUS = select(_KEYS.c.request_hash, _KEYS.c.resource_id).where(
+    _KEYS.c.user_id == bindparam("user_id"), _KEYS.c.scope == bindparam("scope"),
+    _KEYS.c.key == bindparam("key"))
+# The claim of a key: a new row and its id, or no row when the key is taken. A key being
+# claimed by a request still in flight makes this wait for that request's end.
+_CLAIM = {dialect.__name__.rsplit(".", 1)[-1]:
+          dialect.insert(_KEYS).on_conflict_do_nothing().returning(_KEYS.c.id)
+          for dialect in (postgresql, sqlite)}
+_SET_RESOURCE = (update(_KEYS).where(_KEYS.c.id == bindparam("claim_id"))
+                 .values(resource_id=bindparam("made_id")))
+
+
 def _previous(session: Session, idem: Idempotency) -> int | None:
-    row = session.execute(
-        select(_KEYS.c.request_hash, _KEYS.c.resource_id).where(
-            _KEYS.c.user_id == idem.user_id,
-            _KEYS.c.scope == idem.scope,
-            _KEYS.c.key == idem.key,
-        )
-    ).first()
+    row = session.execute(_PREVIOUS, {"user_id": idem.user_id, "scope": idem.scope,
+                                      "key": idem.key}).first()
     if row is None:
         return None
     if row.request_hash != idem.request_hash:
@@ -84,43 +91,27 @@ def run_once(
     """Run `work` in one transaction; with a key, at most once per key.
 
     The key is claimed (inserted) before the work, in the same transaction, so a concurrent
-    repeat blocks on the unique index until the first request ends, then finds its resource
+    repeat waits on the unique index until the first request ends, then finds its resource
     and replays it, instead of doing the work again against the stock the first one left.
     """
-    if idem is None:
-        with transaction(factory) as session:
+    with transaction(factory) as session:
+        if idem is None:
             result = work(session)
-        return Outcome(result, resource_id(result))
-    try:
-        with transaction(factory) as session:
+            return Outcome(result, resource_id(result))
+        claim = session.execute(_CLAIM[session.connection().dialect.name], {
+            "user_id": idem.user_id, "scope": idem.scope, "key": idem.key,
+            "request_hash": idem.request_hash,
+            "resource_id": 0,  # set below, before anyone else can see the row
+            "created_at": utcnow(),
+        }).scalar()
+        if claim is None:  # taken, by a request that has committed: replay what it made
             earlier = _previous(session, idem)
-            if earlier is not None:
-                return Outcome(None, earlier, replayed=True)
-            claim = session.execute(
-                insert(_KEYS).returning(_KEYS.c.id),
-                {
-                    "user_id": idem.user_id,
-                    "scope": idem.scope,
-                    "key": idem.key,
-                    "request_hash": idem.request_hash,
-                    "resource_id": 0,  # set below, before anyone else can see the row
-                    "created_at": utcnow(),
-                },
-            ).scalar_one()
-            result = work(session)
-            session.execute(
-                update(_KEYS).where(_KEYS.c.id == claim)
-                .values(resource_id=resource_id(result))
-            )
-        return Outcome(result, resource_id(result))
-    except IntegrityError as exc:
-        if "idempotency" not in str(exc.orig).lower():
-            raise
-        with factory() as session:
-            earlier = _previous(session, idem)
-        if earlier is None:  # pragma: no cover - the other request rolled back meanwhile
-            raise Conflict("a request with this Idempotency-Key is in progress; retry") from exc
-        return Outcome(None, earlier, replayed=True)
+            if earlier is None:  # pragma: no cover - keys are never deleted
+                raise Conflict("a request with this Idempotency-Key is in progress; retry")
+            return Outcome(None, earlier, replayed=True)
+        result = work(session)
+        session.execute(_SET_RESOURCE, {"claim_id": claim, "made_id": resource_id(result)})
+    return Outcome(result, resource_id(result))
 
 
 @dataclass(frozen=True)
