@@ -62,9 +62,10 @@ _PREVIOUS = select(_KEYS.c.request_hash, _KEYS.c.resource_id).where(
     _KEYS.c.key == bindparam("key"))
 # The claim of a key: a new row and its id, or no row when the key is taken. A key being
 # claimed by a request still in flight makes this wait for that request's end.
-_CLAIM = {dialect.__name__.rsplit(".", 1)[-1]:
-          dialect.insert(_KEYS).on_conflict_do_nothing().returning(_KEYS.c.id)
-          for dialect in (postgresql, sqlite)}
+_CLAIM = {
+    "postgresql": postgresql.insert(_KEYS).on_conflict_do_nothing().returning(_KEYS.c.id),
+    "sqlite": sqlite.insert(_KEYS).on_conflict_do_nothing().returning(_KEYS.c.id),
+}
 _SET_RESOURCE = (update(_KEYS).where(_KEYS.c.id == bindparam("claim_id"))
                  .values(resource_id=bindparam("made_id")))
 

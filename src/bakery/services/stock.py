@@ -36,7 +36,7 @@ _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _SALES = Sale.__table__
 _SALE_ITEMS = SaleItem.__table__
-# Built once (see services/common.py): the sale's statements run on every request.
+# Built once (see services/common.py): these run on every sale and production run.
 _OPEN_BATCHES = (
     select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
            _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
@@ -112,7 +112,7 @@ def _open_lots(session: Executor, product_ids: list[int]) -> dict[int, list[fifo
 
 
 def _draw_down(session: Executor, table, draws: list[fifo.Draw]) -> None:  # type: ignore[no-untyped-def]
-    """Lower `remaining` of each drawn layer in one executemany; CHECK (remaining >= 0) guards.
+    """Lower `remaining` of each drawn layer in one statement; CHECK (remaining >= 0) guards.
 
     SQLite keeps NUMERIC columns as binary floats, so the difference is rounded back to the
     stored scale there (0.3 - 0.1 - 0.2 must be exactly 0); on PostgreSQL it is exact already.
