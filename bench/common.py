@@ -119,18 +119,21 @@ def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: lis
     return _wrk(base, SALE_LUA, connections, seconds, env)
 
 
-def run_wrk_get(url: str, connections: int, seconds: int) -> dict[str, Any]:
-    """GET one URL with wrk (bench/get.lua): the same figures as run_wrk, 2xx counted as created."""
-    return _wrk(url, GET_LUA, connections, seconds, {})
+def run_wrk_get(url: str, connections: int, seconds: int,
+                token: str | None = None) -> dict[str, Any]:
+    """GET one URL with wrk (bench/get.lua), as a bearer of `token` if given: the same figures
+    as run_wrk, 2xx counted as created."""
+    headers = [f"Authorization: Bearer {token}"] if token else []
+    return _wrk(url, GET_LUA, connections, seconds, {}, headers)
 
 
 def _wrk(url: str, script: Path, connections: int, seconds: int,
-         env: dict[str, str]) -> dict[str, Any]:
+         env: dict[str, str], headers: list[str] = []) -> dict[str, Any]:
     wrk = need("wrk", "apt-get install wrk (make bench-deps)")
     threads = min(connections, 2)
     out = subprocess.run(
         [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-s", str(script), url],
+         *(arg for header in headers for arg in ("-H", header)), "-s", str(script), url],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=seconds + 120,
         check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("BAKERY_RESULT "))
