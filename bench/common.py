@@ -35,7 +35,6 @@ __all__ = ["BENCH_ENV", "AppServer", "PgDatabases", "Shop", "http", "open_shop",
            "machine", "run_wrk", "run_wrk_get", "sell_exactly", "cpu_seconds", "bench_database", "percentile", "run_pgbench", "table", "psql_url", "pgbench_binary"]
 
 SALE_LUA = ROOT / "bench" / "sale.lua"
-GET_LUA = ROOT / "bench" / "get.lua"
 # The API's per-client limit (API_RATE_LIMIT, 6000 per minute) would refuse a load generator
 # on one address within seconds. The limiter still runs on every request, with a budget the
 # benchmarks never reach, so its cost stays in the figures.
@@ -121,14 +120,14 @@ def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: lis
 
 def run_wrk_get(url: str, connections: int, seconds: int,
                 token: str | None = None) -> dict[str, Any]:
-    """GET one URL with wrk (bench/get.lua), as a bearer of `token` if given: the same figures
-    as run_wrk, 2xx counted as created."""
-    headers = [f"Authorization: Bearer {token}"] if token else []
-    return _wrk(url, GET_LUA, connections, seconds, {}, headers)
+    """GET one URL with wrk (bench/sale.lua with BAKERY_GET), as a bearer of `token` if given:
+    the same figures as run_wrk, 2xx counted as created."""
+    headers = (f"Authorization: Bearer {token}",) if token else ()
+    return _wrk(url, SALE_LUA, connections, seconds, {"BAKERY_GET": "1"}, headers)
 
 
 def _wrk(url: str, script: Path, connections: int, seconds: int,
-         env: dict[str, str], headers: list[str] = []) -> dict[str, Any]:
+         env: dict[str, str], headers: tuple[str, ...] = ()) -> dict[str, Any]:
     wrk = need("wrk", "apt-get install wrk (make bench-deps)")
     threads = min(connections, 2)
     out = subprocess.run(

@@ -1,6 +1,7 @@
 -- wrk script: every request records a one-item sale. Settings come from the environment:
 -- BAKERY_TOKEN (bearer token), BAKERY_PRODUCTS (comma-separated product ids, picked in turn),
--- BAKERY_QUANTITY (units per sale, default 1).
+-- BAKERY_QUANTITY (units per sale, default 1). With BAKERY_GET set, every request is instead
+-- wrk's own GET of the URL it was given (headers from -H), counted and reported the same way.
 local token = os.getenv("BAKERY_TOKEN")
 local quantity = os.getenv("BAKERY_QUANTITY") or "1"
 local products = {}
@@ -24,7 +25,7 @@ function init(args)
   counter = id or 0
 end
 
-function request()
+function sale()
   counter = counter + 1
   local product = products[(counter % #products) + 1]
   local body = '{"items":[{"product_id":' .. product .. ',"quantity":"' .. quantity .. '"}]}'
@@ -34,9 +35,13 @@ function request()
   }, body)
 end
 
+if not os.getenv("BAKERY_GET") then
+  request = sale
+end
+
 function response(status, headers, body)
   responses = responses + 1
-  if status == 201 then
+  if status >= 200 and status < 300 then
     created = created + 1
   elseif status == 409 then
     conflicts = conflicts + 1

@@ -118,7 +118,8 @@ def main() -> None:
                 [[c, f"{app_runs[c]['rate']:.0f}", ms(app_runs[c]["p50_us"]),
                   ms(app_runs[c]["p99_us"]), f"{direct_runs[c]['rate']:.0f}",
                   ms(direct_runs[c]["p50_us"]), ms(direct_runs[c]["p99_us"]),
-                  f"{floor_runs[c]['rate']:.0f}", app_runs[c]["other"] + app_runs[c]["socket_errors"] + app_runs[c]["conflicts"]]
+                  f"{floor_runs[c]['rate']:.0f}",
+                  app_runs[c]["other"] + app_runs[c]["socket_errors"] + app_runs[c]["conflicts"]]
                  for c in LEVELS]))
     best_floor = max(r["rate"] for r in floor_runs.values())
     print(f"verdict: best app rate / best direct rate = {best_app / best_direct:.2f} (target 0.5); "

@@ -267,7 +267,6 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
 
     On PostgreSQL that is one statement (see _WRITE_SALE_PG); elsewhere four.
     """
-    user_id = sale["created_by"]
     if connection.dialect.name == "postgresql":
         return connection.execute(_WRITE_SALE_PG, {
             **sale, "moved_at": utcnow(),
@@ -289,7 +288,7 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
         for ln in lines]))
     write_moves(connection, [Move(-d.quantity, d.unit_cost, "sale", "sale", sale_id,
                                   product_id=d.item_id, lot_id=d.layer_id) for d in draws],
-                user_id)
+                sale["created_by"])
     return int(sale_id)
 
 
