@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
 
 __version__ = "0.1.0"
 
@@ -64,9 +63,10 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.register_blueprint(reports_pages)
     _register_operations_endpoints(app)
     from . import observability
+    from .errors import register_error_handlers
 
     observability.init_app(app)
-    _register_error_handlers(app)
+    register_error_handlers(app)
     from .web import init_web
 
     init_web(app)
@@ -95,49 +95,3 @@ def _register_operations_endpoints(app: Flask) -> None:
             log.warning("readiness check failed: %s", exc.__class__.__name__)
             return {"status": "unavailable", "database": "unreachable"}, 503
         return {"status": "ok", "database": "ok"}
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
-def _register_error_handlers(app: Flask) -> None:
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    from .api.errors import ApiError, error_response, from_domain
-    from .domain.errors import DomainError
-
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError) -> Response:
-        return from_domain(exc)
-
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        if not _wants_json():
-            return exc  # type: ignore[return-value]
-        code = (exc.name or "error").lower().replace(" ", "_")
-        code = {"request_entity_too_large": "payload_too_large"}.get(code, code)
-        # Keep what the exception says beyond the body (e.g. `Allow` on a 405, RFC 9110).
-        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return error_response(exc.code or 500, code, exc.description or exc.name, headers=headers)
-
-    @app.errorhandler(OperationalError)
-    def database_down(exc: OperationalError) -> Response:
-        log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
-        return error_response(503, "unavailable", "the database is unavailable; try again shortly",
-                              headers={"Retry-After": "2"})
-
-    @app.errorhandler(DBAPIError)
-    def database_error(exc: DBAPIError) -> Response:
-        log.exception("database error")
-        return error_response(500, "internal_error", "the request failed; nothing was changed")
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", "the request failed; nothing was changed")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..db.models import ApiToken, as_utc, utcnow
 from ..runtime import sessions, settings
 from ..services import users
-from .errors import ApiError
+from ..errors import ApiError
 from .registry import ALL_ROLES, current_principal, operation
 from .schemas import In, Out, TokenIn, TokenOut
 from .types import QueryId, Timestamp
