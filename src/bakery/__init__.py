@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, request
 from sqlalchemy import text
 
+if TYPE_CHECKING:
+    from .config import Settings
+
 __version__ = "0.1.0"
 
 log = logging.getLogger("bakery")
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Flask:
@@ -56,10 +60,9 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .web.backup import backup_pages
 
     app.register_blueprint(backup_pages)
-    from .services.alerts import init_alerts
     from .web.reports import reports_pages
 
-    init_alerts(app)
+    _watch_low_stock(app, settings)
     app.register_blueprint(reports_pages)
     _register_operations_endpoints(app)
     from . import observability
@@ -79,6 +82,22 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
 
     register_commands(app)
     return app
+
+
+def _watch_low_stock(app: Flask, settings: Settings) -> None:
+    """With ALERT_WEBHOOK_URL set, sweep for low-stock crossings after every successful write."""
+    if not settings.alert_webhook_url:
+        return
+    from .services.alerts import AlertWatcher
+
+    watcher = AlertWatcher(app.extensions["bakery.sessions"], settings.alert_webhook_url)
+    app.extensions["bakery.alerts"] = watcher
+
+    @app.after_request
+    def poke_alerts(response: Response) -> Response:
+        if request.method in WRITES and 200 <= response.status_code < 300:
+            watcher.poke()
+        return response
 
 
 def _register_operations_endpoints(app: Flask) -> None:
