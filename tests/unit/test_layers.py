@@ -28,8 +28,8 @@ def sql_in(source: str) -> list[str]:
 def private_imports(source: str) -> list[str]:
     """Names a module imports from another that the other keeps to itself (`_name`)."""
     return [f"{node.lineno}: {alias.name}" for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.ImportFrom)
-            for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+            if isinstance(node, ast.ImportFrom) for alias in node.names
+            if alias.name.startswith("_") and not alias.name.startswith("__")]
 
 
 def test_api_and_web_views_run_no_sql():
