@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .domain.errors import InsufficientStock
-from .queries.dashboard import holds_data
+from .queries.lookups import holds_data
 from .services import catalog, stock
 from .services.common import SessionFactory
 

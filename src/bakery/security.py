@@ -92,10 +92,9 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded) -> Any:
-        from .api.errors import error_response
+        from .errors import error_response, wants_json
 
-        if not (request.path.startswith("/api/")
-                or request.accept_mimetypes.best == "application/json"):
+        if not wants_json():
             return exc
         current = limiter.current_limit
         wait = (current.reset_at - time.time()) if current else exc.limit.limit.get_expiry()

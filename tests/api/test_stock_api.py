@@ -223,3 +223,14 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
     assert empty == {"rows": [], "totals": {"quantity": "0.000", "revenue": "0.00",
                                             "cost": "0.00", "margin": "0.00",
                                             "margin_percent": None}}
+
+
+def test_a_new_batch_run_and_sale_answer_as_they_read_back(api, bakery):
+    flour = bakery.material()
+    batch = bakery.batch(flour, "10", "1.25", "2026-11-28")
+    assert api.ok("GET", f"/materials/{flour}")["batches"] == [batch]
+    bread = bakery.product(price="2.50")
+    run = bakery.bake(bakery.recipe(bread, {flour: "1.5"}, yield_quantity="4"), 2)
+    assert api.ok("GET", f"/production-runs/{run['id']}") == run
+    sale = bakery.sell({bread: "3"})
+    assert api.ok("GET", f"/sales/{sale['id']}") == sale

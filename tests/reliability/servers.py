@@ -224,7 +224,7 @@ def open_shop(database_url: str, role: str = "admin") -> Shop:
     factory = make_session_factory(engine)
     email = f"{role}-{uuid.uuid4().hex[:8]}@bakery.test"
     user_id = create_user(factory, email=email, role=role, password="correct horse battery")
-    token, _ = issue_token(factory, email, "correct horse battery", timedelta(hours=6))
+    token = issue_token(factory, email, "correct horse battery", timedelta(hours=6)).token
     engine.dispose()
     return Shop(database_url, token, user_id)
 

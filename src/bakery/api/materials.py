@@ -52,7 +52,7 @@ def update_material(material_id: int, body: MaterialPatch) -> dict:
 def receive_batch(material_id: int, body: BatchIn, idem: Idempotency | None) -> dict:
     outcome = stock.receive_batch(sessions(), material_id, **body.model_dump(),
                                   user_id=current_principal().id, idem=idem)
-    if outcome.result is not None:
-        return inventory.batch_dict(outcome.result)
-    with sessions()() as session:
-        return inventory.get_batch(session, outcome.resource_id)
+    if outcome.result is None:  # a replayed key: the batch the first request received
+        with sessions()() as session:
+            return inventory.get_batch(session, outcome.resource_id)
+    return inventory.batch_dict(outcome.result)

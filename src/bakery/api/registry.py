@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from ..services.common import Idempotency
 from ..runtime import sessions
 from ..services.users import Principal, principal_for_token
-from .errors import ApiError, validation_response
+from ..errors import ApiError, validation_response
 from .types import MAX_ID
 
 ALL_ROLES = ("admin", "manager", "baker", "cashier")

@@ -12,7 +12,7 @@ from ..domain.errors import ValidationFailed
 from ..domain.fifo import available
 from ..domain.numbers import ZERO, money
 from ..domain.recipes import scale
-from .recipes import _ingredients, _recipe_dicts, _stock
+from .recipes import material_stock, recipe_dicts, recipe_lines
 
 
 def what_can_i_bake(session: Session) -> list[dict]:
@@ -22,7 +22,7 @@ def what_can_i_bake(session: Session) -> list[dict]:
              "max_batches": r["max_batches"],
              "max_units": r["yield_quantity"] * r["max_batches"],
              "cost_per_batch": r["cost_per_batch"]}
-            for r in _recipe_dicts(session, recipes)]
+            for r in recipe_dicts(session, recipes)]
     return sorted(rows, key=lambda row: (-row["max_batches"], row["name"]))
 
 
@@ -34,12 +34,12 @@ def shopping_list(session: Session, plan: list[tuple[int, int]]) -> dict:
                for i, rid in enumerate(recipe_ids) if rid not in known}
     if missing:
         raise ValidationFailed("unknown recipe", missing)
-    lines = _ingredients(session, recipe_ids)
+    lines = recipe_lines(session, recipe_ids)
     needed: dict[int, Decimal] = {}
     for recipe_id, batches in plan:
         for material_id, qty in scale(lines.get(recipe_id, []), batches).items():
             needed[material_id] = needed.get(material_id, ZERO) + qty
-    layers, latest = _stock(session, set(needed))
+    layers, latest = material_stock(session, set(needed))
     names = {r.id: r for r in session.execute(
         select(Material.id, Material.name, Material.unit).where(Material.id.in_(needed)))}
     items = []

@@ -19,7 +19,7 @@ from .pages import PageRequest, paged, split_page
 B = MaterialBatch.__table__
 
 
-def _ingredients(session: Session, recipe_ids: list[int]) -> dict[int, list[Ingredient]]:
+def recipe_lines(session: Session, recipe_ids: list[int]) -> dict[int, list[Ingredient]]:
     lines: dict[int, list[Ingredient]] = defaultdict(list)
     rows = session.execute(
         select(RecipeIngredient.recipe_id, RecipeIngredient.material_id, RecipeIngredient.quantity)
@@ -30,7 +30,7 @@ def _ingredients(session: Session, recipe_ids: list[int]) -> dict[int, list[Ingr
     return lines
 
 
-def _stock(session: Session, material_ids: set[int]) -> tuple[dict, dict]:
+def material_stock(session: Session, material_ids: set[int]) -> tuple[dict, dict]:
     """Open layers per material, and the latest purchase cost per material."""
     layers: dict[int, list[StockLayer]] = defaultdict(list)
     latest: dict[int, Decimal] = {}
@@ -47,9 +47,9 @@ def _stock(session: Session, material_ids: set[int]) -> tuple[dict, dict]:
     return layers, latest
 
 
-def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
-    lines = _ingredients(session, [r.id for r in recipes])
-    layers, latest = _stock(session, {i.material_id for ls in lines.values() for i in ls})
+def recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
+    lines = recipe_lines(session, [r.id for r in recipes])
+    layers, latest = material_stock(session, {i.material_id for ls in lines.values() for i in ls})
     on_hand = {mid: available(ls) for mid, ls in layers.items()}
     prices = dict(session.execute(select(Product.id, Product.price).where(
         Product.id.in_({r.product_id for r in recipes}))).all())
@@ -79,11 +79,11 @@ def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
 def list_recipes(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
     query = paged(select(Recipe), Recipe.id, page)
     rows, cursor = split_page(list(session.execute(query).scalars()), page)
-    return _recipe_dicts(session, rows), cursor
+    return recipe_dicts(session, rows), cursor
 
 
 def get_recipe(session: Session, recipe_id: int) -> dict:
     recipe = session.get(Recipe, recipe_id)
     if recipe is None:
         raise NotFound(f"no recipe with id {recipe_id}")
-    return _recipe_dicts(session, [recipe])[0]
+    return recipe_dicts(session, [recipe])[0]

@@ -20,7 +20,6 @@ import urllib.request
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response, request
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -137,18 +136,3 @@ class AlertWatcher:
                 with transaction(self.factory) as session:
                     session.execute(update(A).where(A.c.id == alert["alert_id"])
                                     .values(notified_at=utcnow()))
-
-
-def init_alerts(app: Flask) -> None:
-    """With ALERT_WEBHOOK_URL set, sweep for crossings after every successful write request."""
-    settings = app.extensions["bakery.settings"]
-    if not settings.alert_webhook_url:
-        return
-    watcher = AlertWatcher(app.extensions["bakery.sessions"], settings.alert_webhook_url)
-    app.extensions["bakery.alerts"] = watcher
-
-    @app.after_request
-    def _poke_alerts(response: Response) -> Response:
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and 200 <= response.status_code < 300:
-            watcher.poke()
-        return response

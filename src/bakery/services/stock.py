@@ -208,6 +208,7 @@ class SaleResult:
     total: Decimal
     cost: Decimal
     created_at: datetime
+    created_by: int | None
     items: list[SaleLine]
 
 
@@ -256,7 +257,7 @@ def record_sale(
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
         sale_id = _write_sale(connection, sale, lines, all_draws)
         note_created(session, _SALES)
-        return SaleResult(sale_id, total, cost, created, lines)
+        return SaleResult(sale_id, total, cost, created, user_id, lines)
 
     return run_once(factory, idem, work, lambda r: r.id)
 

@@ -97,8 +97,18 @@ def check_password(factory: SessionFactory, email: str, password: str) -> Princi
     return Principal(user.id, user.email, user.role)
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new bearer token: the secret, shown this once, and the row that stores its hash."""
+
+    token: str
+    expires_at: datetime
+    id: int
+    name: str | None
+
+
 def issue_token(factory: SessionFactory, email: str, password: str,
-                lifetime: timedelta, name: str | None = None) -> tuple[str, datetime]:
+                lifetime: timedelta, name: str | None = None) -> IssuedToken:
     """Check the password and hand out a new bearer token; only its hash is stored."""
     principal = check_password(factory, email, password)
     token = secrets.token_urlsafe(32)
@@ -110,7 +120,7 @@ def issue_token(factory: SessionFactory, email: str, password: str,
         session.flush()
         audit.record(session, principal.id, "issue", "token", row.id, None,
                      {"user_id": principal.id, "name": name, "expires_at": expires_at.isoformat()})
-    return token, expires_at
+        return IssuedToken(token, expires_at, row.id, name)
 
 
 _USERS, _TOKENS = User.__table__, ApiToken.__table__
@@ -161,13 +171,6 @@ def revoke_tokens(factory: SessionFactory, user_id: int, actor_id: int | None = 
     """Revoke every live token of a user."""
     with transaction(factory) as session:
         _revoke_where(session, actor_id, ApiToken.user_id == user_id)
-
-
-def list_tokens(factory: SessionFactory, user_id: int) -> list[ApiToken]:
-    """A user's tokens, newest first (hashes never leave the database layer's callers)."""
-    with factory() as session:
-        return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                                    .order_by(ApiToken.id.desc())))
 
 
 def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> None:

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 
 from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
-from ..queries import dashboard, inventory
+from ..queries import inventory, lookups
 from ..queries import recipes as recipe_queries
 from ..queries.pages import PageRequest, page_request
+from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import catalog, stock
 from . import web
@@ -156,7 +157,7 @@ def materials_ledger(material_id: int) -> Any:
     material = read(inventory.get_material, material_id)
     moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), material_id=material_id))
     return render_template("ledger.html", item=material, kind="material", moves=moves,
-                           cursor=cursor, users=read(dashboard.user_emails))
+                           cursor=cursor, users=read(user_emails))
 
 
 # --- products --------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def products_ledger(product_id: int) -> Any:
     product = read(inventory.get_product, product_id)
     moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), product_id=product_id))
     return render_template("ledger.html", item=product, kind="product", moves=moves,
-                           cursor=cursor, users=read(dashboard.user_emails))
+                           cursor=cursor, users=read(user_emails))
 
 
 # --- recipes ---------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def products_ledger(product_id: int) -> Any:
 @requires(*BAKEHOUSE)
 def recipes() -> Any:
     return render_template("recipes.html", recipes=_all(recipe_queries.list_recipes),
-                           products=read(dashboard.names, "product"))
+                           products=read(lookups.names, "product"))
 
 
 @web.get("/recipes/<int:recipe_id>")
@@ -209,7 +210,7 @@ def recipes_show(recipe_id: int) -> Any:
     recipe = read(recipe_queries.get_recipe, recipe_id)
     materials_by_id = {m["id"]: m for m in _all(inventory.list_materials)}
     return render_template("recipe.html", recipe=recipe, materials=materials_by_id,
-                           products=read(dashboard.names, "product"))
+                           products=read(lookups.names, "product"))
 
 
 def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str]]:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import render_template
 
 from ..queries import dashboard as figures
-from ..queries import history, inventory
+from ..queries import history, inventory, lookups
 from ..queries.pages import PageRequest
 from ..queries.recipes import list_recipes
 from . import web
@@ -32,8 +32,8 @@ def dashboard() -> Any:
             data["recipes"] = sorted(list_recipes(db, EVERYTHING)[0],
                                      key=lambda r: (-r["max_batches"], r["name"]))
             data["runs"] = history.list_runs(db, PageRequest(RECENT))[0]
-            data["recipe_names"] = figures.names(db, "recipe")
-            data["product_names"] = figures.names(db, "product")
+            data["recipe_names"] = lookups.names(db, "recipe")
+            data["product_names"] = lookups.names(db, "product")
         return data
 
     return render_template("dashboard.html", **read(load))

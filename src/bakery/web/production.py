@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ..api.schemas import ProductionIn
 from ..domain.errors import DomainError, InsufficientStock, NotFound
-from ..queries import dashboard, history
+from ..queries import history, lookups
 from ..queries.pages import PageRequest
 from ..queries.production import preview_production
 from ..queries.recipes import list_recipes
@@ -26,9 +26,9 @@ def _page(form: FormState, status: int = 200) -> Any:
     def load(db: Any) -> dict:
         return {"recipes": list_recipes(db, EVERYTHING)[0],
                 "runs": history.list_runs(db, PageRequest(RECENT_RUNS))[0],
-                "recipe_names": dashboard.names(db, "recipe"),
-                "product_names": dashboard.names(db, "product"),
-                "material_names": dashboard.names(db, "material")}
+                "recipe_names": lookups.names(db, "recipe"),
+                "product_names": lookups.names(db, "product"),
+                "material_names": lookups.names(db, "material")}
 
     data = read(load)
     options = [(r["id"], f"{r['name']} (stock allows {r['max_batches']})") for r in data["recipes"]]
@@ -94,7 +94,7 @@ def production_run() -> Any:
         return _page(form, 400)
     if outcome.result is not None:
         run = outcome.result.run
-        names = read(dashboard.names, "product")
+        names = read(lookups.names, "product")
         flash(f"Baked {run.batches} batch{'es' if run.batches != 1 else ''}: "
               f"{run.produced_quantity.normalize():f} {names.get(run.product_id, '')} "
               f"for {run.total_cost:.2f}.", "success")

@@ -12,8 +12,9 @@ from ..api.schemas import AdjustmentIn
 from ..api.types import IsoDate
 from ..db.models import ADJUSTMENT_REASONS
 from ..domain.errors import DomainError, InsufficientStock
-from ..queries import dashboard, history, inventory, reports
+from ..queries import history, inventory, lookups, reports
 from ..queries.pages import page_request
+from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import stock
 from . import web
@@ -99,6 +100,6 @@ def sales() -> Any:
         report = (reports.sales_report(db, parsed.from_, parsed.to, "product")
                   if parsed.from_ and parsed.to else None)
         return {"sales": items, "cursor": cursor, "report": report,
-                "products": dashboard.names(db, "product"), "users": dashboard.user_emails(db)}
+                "products": lookups.names(db, "product"), "users": user_emails(db)}
 
     return render_template("sales.html", form=form, **read(load))
