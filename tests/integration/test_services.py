@@ -19,7 +19,7 @@ from bakery.db.models import (
 )
 from bakery.domain.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
 from bakery.services import catalog, stock
-from bakery.services.common import Idempotency
+from bakery.services.unit_of_work import Idempotency
 
 from .helpers import mismatches, snapshot
 

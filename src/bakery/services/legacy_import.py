@@ -41,7 +41,7 @@ from ..domain.fifo import StockLayer
 from ..domain.legacy import LegacyData, load_legacy_json, parse_legacy
 from ..domain.numbers import ZERO, unit_cost
 from ..domain.recipes import Ingredient, batch_cost
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 CHUNK = 5_000
 OPENING = "opening"

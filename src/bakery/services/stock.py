@@ -10,6 +10,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..db.engine import Executor, rows_param
+from ..db.locks import lock_rows
 from ..db.models import (
     Material,
     MaterialBatch,
@@ -29,14 +31,14 @@ from ..domain import fifo
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money, unit_cost
 from ..domain.recipes import Ingredient, scale
-from .common import (Executor, Idempotency, Move, Outcome, SessionFactory, lock_rows, note_created,
-                     rows_param, run_once, write_moves)
+from .ledger import Move, note_created, write_moves
+from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _SALES = Sale.__table__
 _SALE_ITEMS = SaleItem.__table__
-# Built once (see services/common.py): these run on every sale and production run.
+# Built once (see services/unit_of_work.py): these run on every sale and production run.
 _OPEN_BATCHES = (
     select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
            _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
