@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, text, update
 from sqlalchemy.orm import Session
@@ -89,7 +91,56 @@ def receive_batch(
     return run_once(factory, idem, work, lambda b: b.id)
 
 
-# --- drawing layers down ---------------------------------------------------------------------
+# --- the two kinds of stock ------------------------------------------------------------------
+
+def _batch_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id: int,
+                material_id: int, batch_id: int) -> Move:
+    return Move(delta, cost, reason, ref_type, ref_id, material_id=material_id, batch_id=batch_id)
+
+
+def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id: int,
+              product_id: int, lot_id: int) -> Move:
+    return Move(delta, cost, reason, ref_type, ref_id, product_id=product_id, lot_id=lot_id)
+
+
+def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
+    return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
+        "material_id": material_id, "quantity": qty, "remaining": qty,
+        "cost_per_unit": money(cost), "purchase_date": date.today(), "created_at": utcnow(),
+    }).scalar_one()
+
+
+def _new_lot(session: Session, product_id: int, qty: Decimal, cost: Decimal) -> int:
+    return session.execute(insert(ProductLot).returning(ProductLot.id), {
+        "product_id": product_id, "quantity": qty, "remaining": qty, "unit_cost": cost,
+        "created_at": utcnow(),
+    }).scalar_one()
+
+
+@dataclass(frozen=True)
+class StockKind:
+    """What differs between materials (stocked in batches) and products (stocked in lots)."""
+
+    name: str  # "material" or "product": shortfalls, error fields
+    model: Any  # the item's model, whose row is locked first
+    layers: Table  # the table of its layers
+    drawable: Callable[[Executor, Collection[int]], dict[int, list[fifo.StockLayer]]]
+    latest_costs: Callable[[Executor, Collection[int]], dict[int, Decimal]]
+    move: Callable[[Decimal, Decimal, str, str, int, int, int], Move]  # a ledger row on a layer
+    new_layer: Callable[[Session, int, Decimal, Decimal], int]  # a layer found in a count
+
+    def moves_out(self, draws: list[fifo.Draw], reason: str, ref_type: str,
+                  ref_id: int) -> list[Move]:
+        """The ledger rows of drawing these layers down."""
+        return [self.move(-d.quantity, d.unit_cost, reason, ref_type, ref_id, d.item_id, d.layer_id)
+                for d in draws]
+
+
+_MATERIALS = StockKind("material", Material, _BATCHES, drawable_batches, latest_batch_costs,
+                      _batch_move, _new_batch)
+_PRODUCTS = StockKind("product", Product, _LOTS, drawable_lots, latest_lot_costs,
+                     _lot_move, _new_lot)
+
 
 def _draw_down(session: Executor, table: Table, draws: list[fifo.Draw]) -> None:
     """Lower `remaining` of each drawn layer in one statement; CHECK (remaining >= 0) guards.
@@ -155,10 +206,9 @@ def run_production(
             {"product_id": recipe.product_id, "production_run_id": run.id, "quantity": produced,
              "remaining": produced, "unit_cost": lot_cost, "created_at": now},
         ).scalar_one()
-        moves = [Move(-d.quantity, d.unit_cost, "production", "production_run", run.id,
-                      material_id=d.item_id, batch_id=d.layer_id) for d in consumed]
-        moves.append(Move(produced, lot_cost, "production", "production_run", run.id,
-                          product_id=recipe.product_id, lot_id=lot_id))
+        moves = _MATERIALS.moves_out(consumed, "production", "production_run", run.id)
+        moves.append(_lot_move(produced, lot_cost, "production", "production_run", run.id,
+                               recipe.product_id, lot_id))
         write_moves(session, moves, user_id)
         return ProductionResult(run, lot_id, consumed)
 
@@ -260,9 +310,7 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
         {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
          "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
         for ln in lines]))
-    write_moves(connection, [Move(-d.quantity, d.unit_cost, "sale", "sale", sale_id,
-                                  product_id=d.item_id, lot_id=d.layer_id) for d in draws],
-                sale["created_by"])
+    write_moves(connection, _PRODUCTS.moves_out(draws, "sale", "sale", sale_id), sale["created_by"])
     return int(sale_id)
 
 
@@ -312,57 +360,31 @@ def adjust_stock(
     user_id: int | None = None,
 ) -> Outcome[StockAdjustment]:
     """Correct stock (waste, a count, damage): losses FIFO, finds as a new layer at latest cost."""
+    kind, item_id = (_MATERIALS, material_id) if material_id is not None else (_PRODUCTS, product_id)
+    assert item_id is not None
 
     def work(session: Session) -> StockAdjustment:
-        is_material = material_id is not None
-        model = Material if is_material else Product
-        item_id = material_id if is_material else product_id
-        assert item_id is not None
-        locked = lock_rows(session, model, [item_id], model.name)
+        locked = lock_rows(session, kind.model, [item_id], kind.model.name)
         if item_id not in locked:
-            field_name = "material_id" if is_material else "product_id"
             raise ValidationFailed("unknown item",
-                                   {field_name: f"no {model.__tablename__[:-1]} with id {item_id}"})
+                                   {f"{kind.name}_id": f"no {kind.name} with id {item_id}"})
         adjustment = StockAdjustment(material_id=material_id, product_id=product_id,
                                      quantity_delta=quantity_delta, reason=reason, note=note,
                                      created_at=utcnow(), created_by=user_id)
         session.add(adjustment)
         session.flush()
-        layers = (drawable_batches if is_material else drawable_lots)(session, [item_id])
         if quantity_delta < 0:
-            draws = fifo.withdraw("material" if is_material else "product",
-                                  {item_id: -quantity_delta}, layers, {item_id: locked[item_id].name})
-            _draw_down(session, _BATCHES if is_material else _LOTS, draws[item_id])
-            moves = [_layer_move(is_material, -d.quantity, d.unit_cost, reason, adjustment.id,
-                                 item_id, d.layer_id) for d in draws[item_id]]
+            draws = fifo.withdraw(kind.name, {item_id: -quantity_delta},
+                                  kind.drawable(session, [item_id]),
+                                  {item_id: locked[item_id].name})[item_id]
+            _draw_down(session, kind.layers, draws)
+            moves = kind.moves_out(draws, reason, "adjustment", adjustment.id)
         else:
-            costs = (latest_batch_costs if is_material else latest_lot_costs)(session, [item_id])
-            cost = latest_cost(costs, item_id)
-            layer_id = _new_layer(session, is_material, item_id, quantity_delta, cost)
-            moves = [_layer_move(is_material, quantity_delta, cost, reason, adjustment.id,
-                                 item_id, layer_id)]
+            cost = latest_cost(kind.latest_costs(session, [item_id]), item_id)
+            layer_id = kind.new_layer(session, item_id, quantity_delta, cost)
+            moves = [kind.move(quantity_delta, cost, reason, "adjustment", adjustment.id,
+                               item_id, layer_id)]
         write_moves(session, moves, user_id)
         return adjustment
 
     return run_once(factory, None, work, lambda a: a.id)
-
-
-def _layer_move(is_material: bool, delta: Decimal, cost: Decimal, reason: str, ref_id: int,
-                item_id: int, layer_id: int) -> Move:
-    if is_material:
-        return Move(delta, cost, reason, "adjustment", ref_id, material_id=item_id, batch_id=layer_id)
-    return Move(delta, cost, reason, "adjustment", ref_id, product_id=item_id, lot_id=layer_id)
-
-
-def _new_layer(session: Session, is_material: bool, item_id: int, qty: Decimal,
-               cost: Decimal) -> int:
-    now = utcnow()
-    if is_material:
-        return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
-            "material_id": item_id, "quantity": qty, "remaining": qty,
-            "cost_per_unit": money(cost), "purchase_date": date.today(), "created_at": now,
-        }).scalar_one()
-    return session.execute(insert(ProductLot).returning(ProductLot.id), {
-        "product_id": item_id, "quantity": qty, "remaining": qty, "unit_cost": cost,
-        "created_at": now,
-    }).scalar_one()
