@@ -8,7 +8,7 @@ is one change in this module:
 
 - which layers may be drawn: `_BATCH_DRAWABLE` and `_LOT_DRAWABLE` (today: every open layer;
   "not expired" and "not on hold" narrow them here);
-- in what order: `BATCH_ISSUE_ORDER` and `LOT_ISSUE_ORDER` (today FIFO: batches by purchase
+- in what order: `_BATCH_ISSUE_ORDER` and `_LOT_ISSUE_ORDER` (today FIFO: batches by purchase
   date then id, lots by id; FEFO puts the expiry date first here).
 
 A layer that may not be drawn still holds stock: on-hand figures, stock value and low-stock
@@ -44,12 +44,11 @@ _LOT_OPEN = _LOTS.c.remaining > 0
 _BATCH_DRAWABLE = _BATCH_OPEN
 _LOT_DRAWABLE = _LOT_OPEN
 # The issue order: which drawable layer goes first.
-BATCH_ISSUE_ORDER = (_BATCHES.c.purchase_date, _BATCHES.c.id)
-LOT_ISSUE_ORDER = (_LOTS.c.id,)
+_BATCH_ISSUE_ORDER = (_BATCHES.c.purchase_date, _BATCHES.c.id)
+_LOT_ISSUE_ORDER = (_LOTS.c.id,)
 # The order of receipt, oldest first: the newest layer carries an item's latest cost.
 _BATCH_RECEIPT_ORDER = (_BATCHES.c.purchase_date, _BATCHES.c.id)
 _LOT_RECEIPT_ORDER = (_LOTS.c.id,)
-
 
 
 def _ids() -> Any:
@@ -60,23 +59,23 @@ _DRAWABLE_BATCHES = (
     select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
            _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
     .where(_BATCHES.c.material_id.in_(_ids()), _BATCH_DRAWABLE)
-    .order_by(_BATCHES.c.material_id, *BATCH_ISSUE_ORDER)
+    .order_by(_BATCHES.c.material_id, *_BATCH_ISSUE_ORDER)
 )
 _DRAWABLE_LOTS = (
     select(_LOTS.c.id, _LOTS.c.product_id, _LOTS.c.remaining, _LOTS.c.unit_cost)
     .where(_LOTS.c.product_id.in_(_ids()), _LOT_DRAWABLE)
-    .order_by(_LOTS.c.product_id, *LOT_ISSUE_ORDER)
+    .order_by(_LOTS.c.product_id, *_LOT_ISSUE_ORDER)
 )
 _OPEN_BATCH_RECORDS = (
     select(MaterialBatch)
     .where(_BATCHES.c.material_id == bindparam("material_id"), _BATCH_OPEN)
-    .order_by(*BATCH_ISSUE_ORDER)
+    .order_by(*_BATCH_ISSUE_ORDER)
 )
 _OPEN_LOT_ROWS = (
     select(_LOTS.c.id, _LOTS.c.quantity, _LOTS.c.remaining, _LOTS.c.unit_cost,
            _LOTS.c.production_run_id, _LOTS.c.created_at)
     .where(_LOTS.c.product_id == bindparam("product_id"), _LOT_OPEN)
-    .order_by(*LOT_ISSUE_ORDER)
+    .order_by(*_LOT_ISSUE_ORDER)
 )
 _RECIPE_LINES = (
     select(_LINES.c.recipe_id, _LINES.c.material_id, _LINES.c.quantity)

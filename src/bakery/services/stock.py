@@ -360,7 +360,8 @@ def adjust_stock(
     user_id: int | None = None,
 ) -> Outcome[StockAdjustment]:
     """Correct stock (waste, a count, damage): losses FIFO, finds as a new layer at latest cost."""
-    kind, item_id = (_MATERIALS, material_id) if material_id is not None else (_PRODUCTS, product_id)
+    kind, item_id = ((_MATERIALS, material_id) if material_id is not None
+                     else (_PRODUCTS, product_id))
     assert item_id is not None
 
     def work(session: Session) -> StockAdjustment:
