@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from .domain.errors import InsufficientStock
 from .queries.lookups import holds_data
 from .services import catalog, stock
-from .services.common import SessionFactory
+from .services.unit_of_work import SessionFactory
 
 D = Decimal
 

@@ -104,7 +104,7 @@ def count_commits(factory: sessionmaker[Session]) -> None:
     that writes through the Connection notes its rows itself (`note_created`).
     """
     from .db.models import ProductionRun, Sale
-    from .services.common import CREATED_ROWS, note_created
+    from .services.ledger import CREATED_ROWS, note_created
 
     counters = {Sale.__table__: SALES, ProductionRun.__table__: PRODUCTION_RUNS}
 

@@ -18,8 +18,10 @@ from bakery.db.models import (
     StockMove,
 )
 from bakery.domain.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
+from bakery.domain.numbers import money
+from bakery.queries.production import preview_production
 from bakery.services import catalog, stock
-from bakery.services.common import Idempotency
+from bakery.services.unit_of_work import Idempotency
 
 from .helpers import mismatches, snapshot
 
@@ -72,6 +74,29 @@ def test_production_consumes_oldest_batch_first_and_stocks_a_lot_at_fifo_cost(sh
         assert len(session.scalars(select(ProductionConsumption)
                                    .where(ProductionConsumption.run_id == run.run.id)).all()) == 3
     assert mismatches(sessions) == []
+
+
+def test_the_production_preview_shows_exactly_what_the_run_then_draws_and_costs(shop, sessions):
+    flour, butter = shop.material(), shop.material()
+    shop.batch(flour, "10", "0.83", date(2026, 2, 3))
+    shop.batch(flour, "4", "0.61", date(2026, 2, 1))
+    shop.batch(flour, "30", "0.97", date(2026, 2, 1))
+    shop.batch(butter, "2.5", "6.99", date(2026, 1, 9))
+    shop.batch(butter, "5", "7.45", date(2026, 1, 30))
+    recipe = shop.recipe(shop.product("1.90"), {flour: "7.3", butter: "0.7"}, yield_quantity="33")
+    with sessions() as session:
+        preview = preview_production(session, recipe, 5)
+    run = shop.bake(recipe, 5).result
+    previewed = [(line["material_id"], d["batch_id"], d["quantity"], d["cost_per_unit"])
+                 for line in sorted(preview["lines"], key=lambda line: line["material_id"])
+                 for d in line["draws"]]
+    assert previewed == [(d.item_id, d.layer_id, d.quantity, d.unit_cost) for d in run.consumed]
+    assert preview["shortfalls"] == []
+    assert preview["total_cost"] == run.run.total_cost
+    assert preview["produced_quantity"] == run.run.produced_quantity
+    with sessions() as session:
+        lot_cost = session.get(ProductLot, run.lot_id).unit_cost
+    assert preview["unit_cost"] == money(lot_cost)
 
 
 def test_sale_consumes_oldest_lot_first_and_carries_its_fifo_cost(shop, sessions):

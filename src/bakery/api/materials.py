@@ -6,7 +6,7 @@ from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog, stock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
 from .schemas import BatchIn, BatchOut, MaterialDetail, MaterialIn, MaterialList, MaterialPatch, \
     MaterialOut, PageQuery

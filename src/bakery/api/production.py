@@ -6,7 +6,7 @@ from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, current_principal, operation
 from .schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 

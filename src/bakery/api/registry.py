@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from ..runtime import sessions
 from ..services.users import Principal, principal_for_token
 from ..errors import ApiError, validation_response

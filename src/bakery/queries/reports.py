@@ -17,6 +17,7 @@ from sqlalchemy import Integer, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..db.models import Material, MaterialBatch, Product, ProductLot, Sale, SaleItem
+from ..domain.costing import margin_percent
 from ..domain.numbers import ZERO, money
 from .history import day_bounds
 
@@ -117,11 +118,6 @@ def _row(key: str, quantity: Any, revenue: Any, cost: Any) -> dict:
     margin = revenue - cost
     return {"key": key, "quantity": quantity, "revenue": revenue, "cost": cost, "margin": margin,
             "margin_percent": margin_percent(margin, revenue)}
-
-
-def margin_percent(margin: Decimal, revenue: Decimal) -> Decimal | None:
-    """Margin as a percentage of revenue, 2 places; None when there was no revenue."""
-    return money(margin * 100 / revenue) if revenue else None
 
 
 def _totals(rows: Iterable[dict]) -> dict:

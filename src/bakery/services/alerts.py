@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db.engine import transaction
 from ..db.models import StockAlert, as_utc, utcnow
 from ..queries.inventory import low_stock
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 log = logging.getLogger("bakery.alerts")
 A = StockAlert.__table__

@@ -33,7 +33,7 @@ from ..db.engine import transaction
 from ..db.models import Base, as_utc
 from ..db.sequences import reset_sequences
 from ..domain.errors import Conflict, ValidationFailed
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 FORMAT = "bakery-export"
 VERSION = 1

@@ -14,7 +14,7 @@ from ..db.models import Material, Product, Recipe, RecipeIngredient
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.recipes import Ingredient, merge_ingredients
 from . import audit
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 AUDITED = {"materials": ("name", "unit", "min_quantity"),
            "products": ("name", "price", "min_quantity"),

@@ -17,7 +17,7 @@ from ..db.engine import single_read, transaction
 from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from . import audit
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 MIN_PASSWORD_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often

@@ -13,7 +13,7 @@ from flask import flash
 from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError, InsufficientStock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 
 M = TypeVar("M", bound=BaseModel)
 
