@@ -203,7 +203,8 @@ def login(app: Any, role: str = "admin") -> Api:
     from bakery.services.users import create_user
 
     email = f"{role}-{uuid.uuid4().hex[:6]}@bakery.test"
-    create_user(app.extensions["bakery.sessions"], email=email, role=role, password="correct horse")
+    create_user(app.extensions["bakery.sessions"], email=email, role=role, password="correct horse",
+                hash_method=app.extensions["bakery.settings"].password_hash_method)
     client = app.test_client()
     response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "correct horse"})
     assert response.status_code == 201, response.get_json()

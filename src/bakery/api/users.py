@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..db.models import User
 from ..domain.errors import NotFound
 from ..queries.pages import page_request, paged, split_page
-from ..runtime import sessions
+from ..runtime import sessions, settings
 from ..services import users
 from .registry import ADMINS, current_principal, operation
 from .schemas import PageQuery, Patch, UserIn, UserOut
@@ -39,7 +39,8 @@ def _user(user_id: int) -> User:
            response=UserOut, status=201, errors=(409, 422))
 def create_user(body: UserIn) -> User:
     user_id = users.create_user(sessions(), email=body.email, role=body.role, password=body.password,
-                                actor_id=current_principal().id)
+                                actor_id=current_principal().id,
+                                hash_method=settings().password_hash_method)
     return _user(user_id)
 
 
