@@ -13,7 +13,8 @@ from bakery.db.models import StockMove, as_utc
 from bakery.queries.inventory import ledger_mismatches, low_stock
 from bakery.queries.reports import sales_report
 from bakery.services.backup import EXCLUDED, load_backup, restore, snapshot_export
-from tests.conftest import Bakery, login
+from tests.builders import Bakery, ThroughApi
+from tests.conftest import login
 from tests.legacy.conftest import run, write_json
 from tests.legacy.generate import legacy_bakery
 
@@ -21,7 +22,7 @@ from tests.legacy.generate import legacy_bakery
 def busy_bakery(app: Any) -> Bakery:
     """A bakery with a bit of everything: batches, recipes, runs, sales, adjustments, users."""
     api = login(app, "admin")
-    bakery = Bakery(api)
+    bakery = Bakery(ThroughApi(api))
     flour = bakery.material("Flour", "kg", "30")
     butter = bakery.material("Butter", "kg", "1")
     bakery.batch(flour, "25", "0.80", "2026-11-20")
@@ -112,7 +113,7 @@ def test_restored_users_sign_in_with_their_passwords_and_ids_continue(app, make_
     api = login(copy, "manager")
     sales_before = {s["id"] for s in api.ok("GET", "/sales?limit=500")["items"]}
     croissant = next(p["id"] for p in api.ok("GET", "/products")["items"] if p["name"] == "Croissant")
-    sale = Bakery(api).sell({croissant: "1"})
+    sale = Bakery(ThroughApi(api)).sell({croissant: "1"})
     assert sale["id"] == max(sales_before) + 1
     assert bakery  # the source keeps working too
     with copy.extensions["bakery.sessions"]() as session:
