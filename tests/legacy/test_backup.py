@@ -13,10 +13,10 @@ from bakery.db.models import StockMove, as_utc
 from bakery.queries.inventory import ledger_mismatches, low_stock
 from bakery.queries.reports import sales_report
 from bakery.services.backup import EXCLUDED, load_backup, restore, snapshot_export
+from bench.legacy_files import legacy_bakery
 from tests.builders import Bakery, ThroughApi
 from tests.conftest import login
 from tests.legacy.conftest import run, write_json
-from tests.legacy.generate import legacy_bakery
 
 
 def busy_bakery(app: Any) -> Bakery:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .servers import AppServer
+from bench.servers import AppServer
 
 HEAVY = os.environ.get("BAKERY_HEAVY", "") not in ("", "0")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
