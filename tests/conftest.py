@@ -27,6 +27,13 @@ PG_ADMIN_URL = os.environ.get("BAKERY_TEST_PG", "postgresql+psycopg://postgres@1
 IN_CI = bool(os.environ.get("CI"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the PostgreSQL server, so `-m "not postgres"` leaves it out."""
+    for item in items:
+        if {"pg_url", "pg_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
 def _pg_available() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -22,13 +22,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliabilit
 _REPORTS: list[tuple[str, dict]] = []
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/reliability" in str(item.fspath) and "postgres" not in item.keywords \
-                and "pg_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.postgres)
-
-
 @pytest.fixture
 def heavy() -> bool:
     return HEAVY
