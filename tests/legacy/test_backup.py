@@ -71,7 +71,7 @@ def _utc(value: Any) -> Any:
 
 
 def without_volatile(document: dict) -> dict:
-    return {name: table for name, table in document["tables"].items()}
+    return dict(document["tables"])
 
 
 def test_export_then_restore_gives_identical_reports_and_ledger(app, make_app, fresh_url, tmp_path):
@@ -125,8 +125,9 @@ def test_backup_while_serving_then_restore_is_consistent(app, make_app, fresh_ur
     bread = bakery.stocked_bread(loaves=400)
     selling = threading.Event()
     errors: list[BaseException] = []
-    from bakery.services.stock import record_sale
     from decimal import Decimal
+
+    from bakery.services.stock import record_sale
 
     def till() -> None:
         try:

@@ -4,7 +4,14 @@ from datetime import date
 from decimal import Decimal as D
 
 from bakery.domain.fifo import StockLayer
-from bakery.domain.recipes import Ingredient, batch_cost, fifo_cost, max_batches, merge_ingredients, scale
+from bakery.domain.recipes import (
+    Ingredient,
+    batch_cost,
+    fifo_cost,
+    max_batches,
+    merge_ingredients,
+    scale,
+)
 
 
 def test_duplicate_ingredient_lines_are_summed_in_first_seen_order():
