@@ -110,7 +110,7 @@ def _register_operations_endpoints(app: Flask) -> None:
         try:
             with app.extensions["bakery.engine"].connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any database failure means not ready
+        except Exception as exc:  # noqa: BLE001 - any database failure means not ready
             log.warning("readiness check failed: %s", exc.__class__.__name__)
             return {"status": "unavailable", "database": "unreachable"}, 503
         return {"status": "ok", "database": "ok"}

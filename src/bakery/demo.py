@@ -85,20 +85,20 @@ def seed_demo(factory: SessionFactory, today: date | None = None, seed: int = 20
     for name, unit, minimum, deliveries in MATERIALS:
         material_ids[name] = catalog.create_material(factory, name=name, unit=unit,
                                                      min_quantity=D(minimum))
-        for days_ago, qty, cost in deliveries:
-            stock.receive_batch(factory, material_ids[name], quantity=D(qty),
+        for days_ago, amount, cost in deliveries:
+            stock.receive_batch(factory, material_ids[name], quantity=D(amount),
                                 cost_per_unit=D(cost), purchase_date=today - timedelta(days=days_ago),
                                 supplier="Moulin & Co" if "flour" in name.lower() else "Farm Fresh")
             batches += 1
     recipes: dict[str, tuple[int, int, Decimal, int]] = {}
-    for name, price, yield_qty, ingredients, per_day in PRODUCTS:
+    for name, price, batch_yield, ingredients, per_day in PRODUCTS:
         product_id = catalog.create_product(factory, name=name, price=D(price),
                                             min_quantity=D(per_day // 2))
         recipe_id = catalog.save_recipe(factory, None, {
-            "name": name, "product_id": product_id, "yield_quantity": D(yield_qty),
+            "name": name, "product_id": product_id, "yield_quantity": D(batch_yield),
             "ingredients": [{"material_id": material_ids[m], "quantity": D(q)}
                             for m, q in ingredients.items()]})
-        recipes[name] = (product_id, recipe_id, D(yield_qty), per_day)
+        recipes[name] = (product_id, recipe_id, D(batch_yield), per_day)
     runs = sales = 0
     shelf: dict[str, int] = {}
     revenue = D(0)

@@ -86,7 +86,8 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
     limiter.init_app(app)
     api = app.blueprints.get("api")
     if api is not None and settings.api_rate_limit:
-        limiter.shared_limit(settings.api_rate_limit, scope="api")(api)  # one budget per client
+        # one budget per client (the stubs know flask.Blueprint, not the app's registry type)
+        limiter.shared_limit(settings.api_rate_limit, scope="api")(api)  # type: ignore[call-overload]
     attach_strict()
     app.extensions["bakery.limiter"] = limiter
 
@@ -120,7 +121,7 @@ def _strict_limits(app: Flask, limiter: Limiter, settings: Settings) -> Callable
                 if settings.auth_rate_limit and (
                         endpoint in wanted or getattr(view, "auth_rate_limited", False)):
                     # Decorated limits are checked by the wrapper, so the wrapper becomes the view.
-                    app.view_functions[endpoint] = limiter.limit(
+                    app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
                         settings.auth_rate_limit, methods=["POST"], override_defaults=False)(view)
 
     return attach

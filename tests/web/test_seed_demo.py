@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -27,12 +28,8 @@ def test_demo_bakery_has_weeks_of_sales_and_a_consistent_ledger(sessions):
 
 def test_seed_demo_refuses_a_database_with_data(sessions, bakery):
     bakery.material("Flour")
-    try:
+    with pytest.raises(ValueError, match=r"already holds data \(1 materials\)"):
         seed_demo(sessions)
-    except ValueError as exc:
-        assert "already holds data (1 materials)" in str(exc)
-    else:
-        raise AssertionError("seed_demo filled a database that had data")
 
 
 def test_seed_demo_command_migrates_fills_and_then_refuses(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..queries import users as accounts
 from ..queries.pages import page_request
-from ..runtime import sessions
+from ..runtime import sessions, settings
 from ..services import users
 from .registry import ADMINS, current_principal, operation
 from .schemas import PageQuery, Patch, UserIn, UserOut
@@ -33,7 +33,8 @@ def _user(user_id: int) -> dict:
            response=UserOut, status=201, errors=(409, 422))
 def create_user(body: UserIn) -> dict:
     user_id = users.create_user(sessions(), email=body.email, role=body.role, password=body.password,
-                                actor_id=current_principal().id)
+                                actor_id=current_principal().id,
+                                hash_method=settings().password_hash_method)
     return _user(user_id)
 
 

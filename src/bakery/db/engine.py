@@ -101,7 +101,7 @@ def _make_sqlite_safe(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(30_000)}")
+        cursor.execute(f"PRAGMA busy_timeout={30_000}")
         cursor.close()
 
     # Threads of one process queue for the write lock here, in order, instead of in SQLite's

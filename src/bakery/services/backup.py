@@ -123,7 +123,7 @@ def read_sqlite_file(path: Path) -> dict[str, Any]:
                 raise ValidationFailed(
                     "the SQLite backup does not match this version's schema; upgrade a copy "
                     "of it first with DATABASE_URL=sqlite:///COPY bakery db upgrade",
-                    {"file": str(exc.orig or exc).splitlines()[0]}) from exc
+                    {"file": str(getattr(exc, "orig", None) or exc).splitlines()[0]}) from exc
     finally:
         engine.dispose()
 
@@ -235,7 +235,7 @@ def _rows(table: Table, section: Any) -> list[dict[str, Any]]:
         where = f"tables.{table.name}.rows[{index}]"
         if not isinstance(row, list) or len(row) != len(columns):
             raise ValidationFailed(f"{where} does not match the columns", {where: "malformed"})
-        result.append({c.name: _value(c, v, f"{where}.{c.name}") for c, v in zip(columns, row)})
+        result.append({c.name: _value(c, v, f"{where}.{c.name}") for c, v in zip(columns, row, strict=True)})
     return result
 
 

@@ -131,6 +131,7 @@ def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict,
                 raise Conflict(f"a recipe named {fields['name']!r} already exists",
                                {"name": "already exists"})
             before = None
+            recipe: Recipe | None
             if recipe_id is None:
                 recipe = Recipe(**fields)
                 session.add(recipe)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..config import PASSWORD_HASH
 from ..db.engine import single_read, transaction
 from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -44,7 +45,7 @@ def hash_token(token: str) -> str:
 
 
 def create_user(factory: SessionFactory, *, email: str, role: str, password: str,
-                actor_id: int | None = None) -> int:
+                actor_id: int | None = None, hash_method: str = PASSWORD_HASH) -> int:
     email = email.strip().lower()
     errors = {}
     if "@" not in email or len(email) > 254:
@@ -59,7 +60,8 @@ def create_user(factory: SessionFactory, *, email: str, role: str, password: str
         with transaction(factory) as session:
             if session.scalar(select(User.id).where(User.email == email)) is not None:
                 raise Conflict(f"a user with email {email} already exists", {"email": "already exists"})
-            user = User(email=email, role=role, password_hash=generate_password_hash(password),
+            user = User(email=email, role=role,
+                        password_hash=generate_password_hash(password, hash_method),
                         active=True, created_at=utcnow())
             session.add(user)
             session.flush()
@@ -75,12 +77,13 @@ def count_users(factory: SessionFactory) -> int:
         return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-def ensure_first_admin(factory: SessionFactory, email: str | None, password: str | None) -> bool:
+def ensure_first_admin(factory: SessionFactory, email: str | None, password: str | None,
+                       hash_method: str = PASSWORD_HASH) -> bool:
     """Create the first admin from the environment when the database has no user yet."""
     if not email or not password or count_users(factory) > 0:
         return False
     try:
-        create_user(factory, email=email, role="admin", password=password)
+        create_user(factory, email=email, role="admin", password=password, hash_method=hash_method)
     except Conflict:  # another process bootstrapped it at the same moment
         return False
     return True
@@ -226,7 +229,8 @@ def change_role(factory: SessionFactory, user_id: int, role: str,
     update_user(factory, user_id, actor_id=acting_user_id, role=role)
 
 
-def change_password(factory: SessionFactory, user_id: int, current: str, new: str) -> None:
+def change_password(factory: SessionFactory, user_id: int, current: str, new: str,
+                    hash_method: str = PASSWORD_HASH) -> None:
     """Replace a user's password after checking the current one; their API tokens are revoked."""
     errors = {}
     if len(new) < MIN_PASSWORD_LENGTH:
@@ -241,6 +245,6 @@ def change_password(factory: SessionFactory, user_id: int, current: str, new: st
             errors["current_password"] = "not your current password"
         if errors:
             raise ValidationFailed("the password was not changed", errors)
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = generate_password_hash(new, hash_method)
         audit.record(session, user_id, "change_password", "user", user_id)
         _revoke_where(session, user_id, ApiToken.user_id == user_id)

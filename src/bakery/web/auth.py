@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from ..db.models import ROLES
 from ..domain.errors import DomainError, NotFound
 from ..queries.users import active_user, get_user, list_users
-from ..runtime import sessions
+from ..runtime import sessions, settings
 from ..services import users as accounts
 from . import web
 from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next
@@ -74,7 +74,8 @@ def password() -> Any:
             form.errors["confirm_password"] = "does not match the new password"
         else:
             try:
-                accounts.change_password(sessions(), current_user()["id"], current, new)
+                accounts.change_password(sessions(), current_user()["id"], current, new,
+                                         settings().password_hash_method)
             except DomainError as exc:
                 refused(exc, form)
             else:
@@ -109,7 +110,8 @@ def users_new() -> Any:
     form = FormState(values={k: request.form.get(k, "") for k in ("email", "role")})
     try:
         accounts.create_user(sessions(), email=form.value("email"), role=form.value("role"),
-                          password=request.form.get("password", ""), actor_id=current_user()["id"])
+                          password=request.form.get("password", ""), actor_id=current_user()["id"],
+                          hash_method=settings().password_hash_method)
     except DomainError as exc:
         refused(exc, form)
         return _users_page(form, 400)
