@@ -18,9 +18,9 @@ from bakery.db.models import (
     StockMove,
 )
 from bakery.domain.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
-from bakery.services import catalog, stock
 from bakery.domain.numbers import money
 from bakery.queries.production import preview_production
+from bakery.services import catalog, stock
 from bakery.services.unit_of_work import Idempotency
 
 from .helpers import mismatches, snapshot
