@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ..db.models import ApiToken, as_utc, utcnow
+from ..domain.roles import ADMIN
 from ..runtime import sessions, settings
 from ..services import users
 from .errors import ApiError
@@ -53,7 +54,7 @@ def list_tokens(query: TokenQuery) -> dict:
     """Your own tokens; an admin may name another user with ?user_id=."""
     principal = current_principal()
     user_id = query.user_id or principal.id
-    if user_id != principal.id and principal.role != "admin":
+    if user_id != principal.id and principal.role != ADMIN:
         raise ApiError(403, "forbidden", "only an admin may list another user's tokens")
     now = utcnow()
     items = [

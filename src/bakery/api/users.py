@@ -6,13 +6,12 @@ from sqlalchemy import select
 
 from ..db.models import User
 from ..domain.errors import NotFound
+from ..domain.roles import Role
 from ..queries.pages import page_request, paged, split_page
 from ..runtime import sessions
 from ..services import users
 from .registry import ADMINS, current_principal, operation
 from .schemas import PageQuery, Patch, UserIn, UserOut
-
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,7 +22,7 @@ class UserList(BaseModel):
 
 
 class UserPatch(Patch):
-    role: Literal["admin", "manager", "baker", "cashier"] | None = None
+    role: Role | None = None
     active: bool | None = Field(default=None, strict=True)
 
 

@@ -17,10 +17,9 @@ from ..api.schemas import SalesReport
 from ..queries import plans, reports
 from ..queries.inventory import low_stock
 from ..runtime import sessions, settings
-from .access import requires
+from .access import MANAGERS, requires
 
 reports_pages = Blueprint("reports_pages", __name__, url_prefix="/reports")
-OWNERS = ("admin", "manager")
 MAX_DAYS = 3660
 CHART_STYLE = dict(js=[], disable_xml_declaration=True, width=760, height=320,
                    show_legend=False, explicit_size=True, x_label_rotation=30)
@@ -54,7 +53,7 @@ def _valuation() -> dict:
 
 
 @reports_pages.get("/")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def dashboard() -> str:
     start, end = _range()
     with sessions()() as session:
@@ -101,7 +100,7 @@ def _bars(title: str, series: str, points: list[tuple[str, Decimal]]) -> Respons
 
 
 @reports_pages.get("/charts/revenue.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def revenue_chart() -> Response:
     start, end = _range()
     rows = _sales("day", start, end)["rows"]
@@ -113,7 +112,7 @@ def revenue_chart() -> Response:
 
 
 @reports_pages.get("/charts/margin.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def margin_chart() -> Response:
     start, end = _range()
     rows = _sales("product", start, end)["rows"]
@@ -121,7 +120,7 @@ def margin_chart() -> Response:
 
 
 @reports_pages.get("/charts/stock-value.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def stock_value_chart() -> Response:
     rows = sorted(_valuation()["rows"], key=lambda r: r["value"], reverse=True)[:20]
     return _bars("Stock value at cost", "Value",
@@ -132,7 +131,7 @@ CSV_REPORTS = ("day", "product", "hour", "weekday")
 
 
 @reports_pages.get("/csv/sales-by-<group_by>.csv")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def sales_csv(group_by: str) -> Response:
     if group_by not in CSV_REPORTS:
         abort(404)
@@ -143,7 +142,7 @@ def sales_csv(group_by: str) -> Response:
 
 
 @reports_pages.get("/csv/inventory-value.csv")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def inventory_csv() -> Response:
     data = Valuation.model_validate(_valuation()).model_dump(mode="json")
     return csv_response(data["rows"], ("kind", "material_id", "product_id", "name", "unit",
