@@ -12,8 +12,8 @@ from ..db.models import AuditEntry
 from ..queries.pages import page_request, paged, split_page
 from ..runtime import sessions
 from .registry import ADMINS, operation
-from .schemas import In, Out
-from .types import QueryId, Timestamp
+from ..contract.schemas import In, Out
+from ..contract.types import QueryId, Timestamp
 
 ENTITIES = Literal["user", "token", "material", "product", "recipe"]
 

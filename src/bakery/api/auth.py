@@ -13,8 +13,8 @@ from ..runtime import sessions, settings
 from ..services import users
 from .errors import ApiError
 from .registry import ALL_ROLES, current_principal, operation
-from .schemas import In, Out, TokenIn, TokenOut
-from .types import QueryId, Timestamp
+from ..contract.schemas import In, Out, TokenIn, TokenOut
+from ..contract.types import QueryId, Timestamp
 
 
 class TokenInfo(Out):

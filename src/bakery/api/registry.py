@@ -19,7 +19,7 @@ from ..services.common import Idempotency
 from ..runtime import sessions
 from ..services.users import Principal, principal_for_token
 from .errors import ApiError, validation_response
-from .types import MAX_ID
+from ..contract.types import MAX_ID
 
 __all__ = ["ADMINS", "ALL_ROLES", "BAKEHOUSE", "MANAGERS", "TILL", "OPERATIONS", "Operation",
            "api", "current_principal", "operation"]

@@ -11,7 +11,7 @@ from ..services import stock
 from ..services.common import Idempotency
 from .registry import TILL, current_principal, operation
 from .reports import bakery_zone
-from .schemas import SaleIn, SaleList, SaleOut, SalesQuery
+from ..contract.schemas import SaleIn, SaleList, SaleOut, SalesQuery
 
 
 @operation("POST", "/sales", summary="Record a sale", tag="sales", roles=TILL, body=SaleIn,

@@ -11,7 +11,7 @@ from ..queries.pages import page_request, paged, split_page
 from ..runtime import sessions
 from ..services import users
 from .registry import ADMINS, current_principal, operation
-from .schemas import PageQuery, Patch, UserIn, UserOut
+from ..contract.schemas import PageQuery, Patch, UserIn, UserOut
 
 from pydantic import BaseModel, Field
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from ..api.backup import download_response
+from ..contract.downloads import backup_file
 from .access import ADMINS, requires
 
 backup_pages = Blueprint("backup", __name__, url_prefix="/admin/backup")
@@ -21,4 +21,4 @@ def backup_page() -> Any:
 @backup_pages.get("/download")
 @requires(*ADMINS)
 def backup_download() -> Any:
-    return download_response(current_app.extensions["bakery.engine"])
+    return backup_file(current_app.extensions["bakery.engine"])

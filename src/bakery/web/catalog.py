@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import BaseModel
 
-from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..contract.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
 from ..queries import dashboard, inventory
 from ..queries import recipes as recipe_queries

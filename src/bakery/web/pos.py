@@ -15,7 +15,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from ..api.schemas import SaleIn
+from ..contract.schemas import SaleIn
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import money
 from ..queries import history, inventory

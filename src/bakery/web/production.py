@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..api.schemas import ProductionIn
+from ..contract.schemas import ProductionIn
 from ..domain.errors import DomainError, InsufficientStock, NotFound
 from ..queries import dashboard, history
 from ..queries.pages import PageRequest

@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 import pygal
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..api.csvout import csv_response
-from ..api.reports import REPORT_COLUMNS, Valuation
-from ..api.schemas import SalesReport
+from ..contract.downloads import report_csv, valuation_csv
+from ..contract.schemas import SalesReport
 from ..queries import plans, reports
 from ..queries.inventory import low_stock
 from ..runtime import sessions, settings
@@ -136,15 +135,11 @@ def sales_csv(group_by: str) -> Response:
     if group_by not in CSV_REPORTS:
         abort(404)
     start, end = _range()
-    data = SalesReport.model_validate(_sales(group_by, start, end)).model_dump(mode="json")
-    return csv_response(data["rows"], REPORT_COLUMNS, f"sales-by-{group_by}-{start}-{end}.csv",
-                        data["totals"])
+    return report_csv(SalesReport, _sales(group_by, start, end),
+                      f"sales-by-{group_by}-{start}-{end}.csv")
 
 
 @reports_pages.get("/csv/inventory-value.csv")
 @requires(*MANAGERS)
 def inventory_csv() -> Response:
-    data = Valuation.model_validate(_valuation()).model_dump(mode="json")
-    return csv_response(data["rows"], ("kind", "material_id", "product_id", "name", "unit",
-                                       "on_hand", "value"), "inventory-value.csv",
-                        {"kind": "total", "value": data["totals"]["total"]})
+    return valuation_csv(_valuation())

@@ -8,8 +8,8 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import BaseModel, ConfigDict
 
-from ..api.schemas import AdjustmentIn
-from ..api.types import IsoDate
+from ..contract.schemas import AdjustmentIn
+from ..contract.types import IsoDate
 from ..db.models import ADJUSTMENT_REASONS
 from ..domain.errors import DomainError, InsufficientStock
 from ..queries import dashboard, history, inventory, reports

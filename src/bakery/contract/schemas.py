@@ -423,6 +423,27 @@ class SalesReport(Out):
     totals: ReportTotals
 
 
+class ValuationRow(Out):
+    kind: Literal["material", "product"]
+    material_id: int | None
+    product_id: int | None
+    name: str
+    unit: str
+    on_hand: Quantity
+    value: Money
+
+
+class ValuationTotals(Out):
+    materials: Money
+    products: Money
+    total: Money
+
+
+class Valuation(Out):
+    rows: list[ValuationRow]
+    totals: ValuationTotals
+
+
 class PageQuery(In):
     limit: str | None = None
     cursor: str | None = None
