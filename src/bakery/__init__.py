@@ -16,6 +16,7 @@ log = logging.getLogger("bakery")
 
 def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Flask:
     """The application factory: settings, database, blueprints, error handlers, CLI."""
+    from .clock import Clock, install
     from .config import Settings
     from .db.engine import make_engine, make_session_factory
     from .jsonio import ExactJSONProvider
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
+    install(app, Clock(settings.zone))
 
     from .api import api
 

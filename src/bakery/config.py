@@ -6,7 +6,9 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from datetime import tzinfo
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "testing")
 # Placeholders seen in examples and in the earlier app; never acceptable in production.
@@ -60,8 +62,6 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -139,6 +139,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def zone(self) -> tzinfo:
+        """BAKERY_TIMEZONE as a zone: where the bakery's days begin and end."""
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:

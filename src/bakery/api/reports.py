@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from ..clock import bakery_zone
 from ..contract.downloads import REPORT_COLUMNS, report_csv, valuation_csv, wants_csv
 from ..contract.schemas import (In, Out, RangeQuery, ReportQuery, ReportRow, ReportTotals,
                                 SalesReport, Valuation)
 from ..queries import reports
-from ..runtime import sessions, settings
+from ..runtime import sessions
 from .registry import MANAGERS, operation
-
-
-def bakery_zone() -> tzinfo:
-    """The bakery's time zone (BAKERY_TIMEZONE): local days, hours and weekdays of reports."""
-    return ZoneInfo(settings().timezone)
 
 
 def _answer(result: dict, model: type[BaseModel], fmt: str | None, filename: str,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ..clock import bakery_zone
 from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
 from ..services.common import Idempotency
 from .registry import TILL, current_principal, operation
-from .reports import bakery_zone
 from ..contract.schemas import SaleIn, SaleList, SaleOut, SalesQuery
 
 

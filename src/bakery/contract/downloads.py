@@ -7,13 +7,13 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from flask import Response, request
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from ..clock import now
 from ..services.backup import json_default, snapshot_export
 from .schemas import Valuation
 
@@ -75,7 +75,7 @@ def valuation_csv(result: dict) -> Response:
 def backup_file(engine: Engine) -> Response:
     """A fresh snapshot export as a JSON file to save, named after the moment it was taken."""
     document = snapshot_export(engine)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now().strftime("%Y%m%dT%H%M%SZ")
     body = json.dumps(document, default=json_default, ensure_ascii=False, separators=(",", ":"))
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="bakery-backup-{stamp}.json"',

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..clock import now
 from ..domain.roles import ALL_ROLES
 
 NAMING = {
@@ -43,7 +44,8 @@ ADJUSTMENT_REASONS = ("waste", "count", "damage", "other")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, from the bakery's one clock (tests freeze it): every timestamp column's default."""
+    return now()
 
 
 class Base(DeclarativeBase):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..clock import today
 from ..db.models import (
     Material,
     MaterialBatch,
@@ -79,7 +80,7 @@ def receive_batch(
             raise NotFound(f"no material with id {material_id}")
         batch = MaterialBatch(
             material_id=material_id, quantity=quantity, remaining=quantity,
-            cost_per_unit=cost_per_unit, purchase_date=purchase_date or date.today(),
+            cost_per_unit=cost_per_unit, purchase_date=purchase_date or today(),
             expiry_date=expiry_date, lot=lot, supplier=supplier,
             created_at=utcnow(), created_by=user_id,
         )
@@ -397,7 +398,7 @@ def _new_layer(session: Session, is_material: bool, item_id: int, qty: Decimal,
     if is_material:
         return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
             "material_id": item_id, "quantity": qty, "remaining": qty,
-            "cost_per_unit": money(cost), "purchase_date": date.today(), "created_at": now,
+            "cost_per_unit": money(cost), "purchase_date": today(), "created_at": now,
         }).scalar_one()
     return session.execute(insert(ProductLot).returning(ProductLot.id), {
         "product_id": item_id, "quantity": qty, "remaining": qty, "unit_cost": cost,

@@ -6,16 +6,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pygal
 from flask import Blueprint, Response, abort, render_template, request
 
+from ..clock import bakery_zone, today
 from ..contract.downloads import report_csv, valuation_csv
 from ..contract.schemas import SalesReport
 from ..queries import plans, reports
 from ..queries.inventory import low_stock
-from ..runtime import sessions, settings
+from ..runtime import sessions
 from .access import MANAGERS, requires
 
 reports_pages = Blueprint("reports_pages", __name__, url_prefix="/reports")
@@ -25,10 +25,9 @@ CHART_STYLE = dict(js=[], disable_xml_declaration=True, width=760, height=320,
 
 
 def _range() -> tuple[date, date]:
-    """?from=&to= as dates (default: the last 30 local days); 400 on nonsense."""
-    today = date.today()
+    """?from=&to= as dates (default: the bakery's last 30 days); 400 on nonsense."""
     try:
-        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+        end = date.fromisoformat(request.args.get("to") or today().isoformat())
         start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=29)).isoformat())
     except ValueError:
         abort(400, "from and to must be dates as YYYY-MM-DD")
@@ -37,13 +36,9 @@ def _range() -> tuple[date, date]:
     return start, end
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings().timezone)
-
-
 def _sales(group_by: str, start: date, end: date) -> dict:
     with sessions()() as session:
-        return reports.sales_report(session, start, end, group_by, _zone())
+        return reports.sales_report(session, start, end, group_by, bakery_zone())
 
 
 def _valuation() -> dict:
@@ -56,7 +51,7 @@ def _valuation() -> dict:
 def dashboard() -> str:
     start, end = _range()
     with sessions()() as session:
-        best = reports.best_sellers(session, start, end, 10, "quantity", _zone())
+        best = reports.best_sellers(session, start, end, 10, "quantity", bakery_zone())
         alerts = low_stock(session)
         bakeable = plans.what_can_i_bake(session)
         valuation = reports.inventory_valuation(session)
@@ -64,8 +59,7 @@ def dashboard() -> str:
     query = {"from": start.isoformat(), "to": end.isoformat()}
     return render_template("reports/dashboard.html", start=start, end=end, totals=totals,
                            best=best["rows"], alerts=alerts, bakeable=bakeable,
-                           valuation=valuation["totals"], query=query,
-                           timezone=settings().timezone)
+                           valuation=valuation["totals"], query=query)
 
 
 def _svg(chart: Any) -> Response:
