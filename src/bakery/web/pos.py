@@ -23,14 +23,14 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 from .forms import FormState, form_idempotency, new_key, pydantic_errors
 
 ONE = Decimal(1)
 
 
 def _products() -> list[dict]:
-    return read(lambda db: inventory.list_products(db, EVERYTHING)[0])
+    return read(lambda db: every(db, inventory.list_products))
 
 
 def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:

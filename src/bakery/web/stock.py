@@ -19,15 +19,15 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import BAKEHOUSE, TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 from .forms import FormState, blank_to_none, refused, validate
 
 ADJUST_FIELDS = ("item", "quantity_delta", "reason", "note")
 
 
 def _items() -> tuple[list[dict], list[dict]]:
-    return (read(lambda db: inventory.list_materials(db, EVERYTHING)[0]),
-            read(lambda db: inventory.list_products(db, EVERYTHING)[0]))
+    return (read(lambda db: every(db, inventory.list_materials)),
+            read(lambda db: every(db, inventory.list_products)))
 
 
 @web.route("/stock/adjust", methods=["GET", "POST"])
