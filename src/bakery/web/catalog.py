@@ -60,7 +60,8 @@ def _cursor_page(limit: int = DEFAULT_LIMIT) -> PageRequest:
 
 
 def _list_page(query: ListQuery) -> dict[str, Any]:
-    """One page of a list (LIST_PAGE rows), the cursor to the next and whether there are more."""
+    """One page of a list (LIST_PAGE rows), the cursor to the next, and whether the list spans
+    more than this one page."""
     page = _cursor_page(LIST_PAGE)
     items, cursor = read(lambda db: query(db, page))
     return {"items": items, "cursor": cursor, "paged": bool(cursor or page.after_id)}
