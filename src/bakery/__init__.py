@@ -19,6 +19,7 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Flask:
     """The application factory: settings, database, blueprints, error handlers, CLI."""
+    from .clock import Clock, install
     from .config import Settings
     from .db.engine import make_engine, make_session_factory
     from .jsonio import ExactJSONProvider
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
+    install(app, Clock(settings.zone))
 
     from .api import api
 

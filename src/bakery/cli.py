@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .cli_data import DATA_COMMANDS
 from .config import ConfigError, Settings
 from .demo import seed_demo_command
+from .domain.roles import ALL_ROLES
 
 
 def _create_app(*_: Any) -> Flask:
@@ -80,7 +81,7 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "manager", "baker", "cashier"]))
+@click.option("--role", required=True, type=click.Choice(ALL_ROLES))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Prompted for when not given.")
 @with_appcontext

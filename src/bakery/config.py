@@ -7,6 +7,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from datetime import tzinfo
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "testing")
 # Placeholders seen in examples and in the earlier app; never acceptable in production.
@@ -65,8 +68,6 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 def _check_timezone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -149,6 +150,11 @@ class Settings:
     def password_hash_method(self) -> str:
         """werkzeug's method for new password hashes: cheap only under BAKERY_ENV=testing."""
         return TESTING_PASSWORD_HASH if self.env == "testing" else PASSWORD_HASH
+
+    @property
+    def zone(self) -> tzinfo:
+        """BAKERY_TIMEZONE as a zone: where the bakery's days begin and end."""
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bakery import clock
 from bakery.db.engine import transaction
 from bakery.db.models import (
     IdempotencyKey,
@@ -48,7 +49,7 @@ def test_receiving_a_batch_writes_one_purchase_move(bakery, sessions):
 
 def test_a_batch_without_purchase_date_is_dated_today(bakery):
     batch = bakery.batch(bakery.material(), "1", "1.00").result
-    assert batch.purchase_date == date.today()  # noqa: DTZ011 - the date the service stamps
+    assert batch.purchase_date == clock.today()  # the bakery's day, not the server's
 
 
 def test_production_consumes_oldest_batch_first_and_stocks_a_lot_at_fifo_cost(bakery, sessions):

@@ -10,8 +10,8 @@ from ..queries import audit
 from ..queries.pages import page_request
 from ..runtime import sessions
 from .registry import ADMINS, operation
-from .schemas import In, Out
-from .types import QueryId, Timestamp
+from ..contract.schemas import In, Out
+from ..contract.types import QueryId, Timestamp
 
 ENTITIES = Literal["user", "token", "material", "product", "recipe"]
 

@@ -7,13 +7,14 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from ..domain.roles import ADMIN
 from ..errors import ApiError
 from ..queries import tokens
 from ..runtime import sessions, settings
 from ..services import users
 from .registry import ALL_ROLES, current_principal, operation
-from .schemas import In, Out, TokenIn, TokenOut
-from .types import QueryId, Timestamp
+from ..contract.schemas import In, Out, TokenIn, TokenOut
+from ..contract.types import QueryId, Timestamp
 
 
 class TokenInfo(Out):
@@ -50,7 +51,7 @@ def list_tokens(query: TokenQuery) -> dict:
     """Your own tokens; an admin may name another user with ?user_id=."""
     principal = current_principal()
     user_id = query.user_id or principal.id
-    if user_id != principal.id and principal.role != "admin":
+    if user_id != principal.id and principal.role != ADMIN:
         raise ApiError(403, "forbidden", "only an admin may list another user's tokens")
     with sessions()() as session:
         return {"items": tokens.list_tokens(session, user_id), "next_cursor": None}

@@ -8,7 +8,7 @@ from ..runtime import sessions
 from ..services import catalog, stock
 from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
-from .schemas import BatchIn, BatchOut, MaterialDetail, MaterialIn, MaterialList, MaterialPatch, \
+from ..contract.schemas import BatchIn, BatchOut, MaterialDetail, MaterialIn, MaterialList, MaterialPatch, \
     MaterialOut, PageQuery
 
 

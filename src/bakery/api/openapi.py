@@ -9,7 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from .registry import OPERATIONS, Operation, api
-from .types import MAX_ID
+from ..contract.types import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",

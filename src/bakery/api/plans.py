@@ -6,10 +6,10 @@ from pydantic import Field
 
 from ..queries import plans
 from ..runtime import sessions
-from .csvout import csv_response, wants_csv
+from ..contract.downloads import csv_response, wants_csv
 from .registry import BAKEHOUSE, operation
 from .reports import FormatQuery
-from .schemas import Id, In, Money, Out, Quantity
+from ..contract.schemas import Id, In, Money, Out, Quantity
 
 
 class CanBakeRow(Out):

@@ -8,7 +8,7 @@ from ..runtime import sessions
 from ..services import stock
 from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, current_principal, operation
-from .schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
+from ..contract.schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 
 
 @operation("POST", "/production-runs", summary="Record a production run", tag="production",

@@ -7,7 +7,7 @@ from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
-from .schemas import PageQuery, RecipeIn, RecipeList, RecipeOut, RecipePatch
+from ..contract.schemas import PageQuery, RecipeIn, RecipeList, RecipeOut, RecipePatch
 
 
 def _recipe(recipe_id: int) -> dict:

@@ -14,17 +14,15 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from ..services.unit_of_work import Idempotency
-from ..runtime import sessions
-from ..services.users import Principal, principal_for_token
+from ..contract.types import MAX_ID
+from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..errors import ApiError, validation_response
-from .types import MAX_ID
+from ..runtime import sessions
+from ..services.unit_of_work import Idempotency
+from ..services.users import Principal, principal_for_token
 
-ALL_ROLES = ("admin", "manager", "baker", "cashier")
-MANAGERS = ("admin", "manager")
-BAKEHOUSE = ("admin", "manager", "baker")
-TILL = ("admin", "manager", "cashier")
-ADMINS = ("admin",)
+__all__ = ["ADMINS", "ALL_ROLES", "BAKEHOUSE", "MANAGERS", "TILL", "OPERATIONS", "Operation",
+           "api", "current_principal", "operation"]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
 from .registry import BAKEHOUSE, current_principal, operation
-from .schemas import AdjustmentIn, AdjustmentOut, LowStockList, MoveList, MovesQuery
+from ..contract.schemas import AdjustmentIn, AdjustmentOut, LowStockList, MoveList, MovesQuery
 
 
 @operation("POST", "/stock-adjustments", summary="Adjust stock", tag="stock", roles=BAKEHOUSE,

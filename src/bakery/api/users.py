@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from ..domain.roles import Role
 from ..queries import users as accounts
 from ..queries.pages import page_request
 from ..runtime import sessions, settings
 from ..services import users
 from .registry import ADMINS, current_principal, operation
-from .schemas import PageQuery, Patch, UserIn, UserOut
-
-from typing import Literal
+from ..contract.schemas import PageQuery, Patch, UserIn, UserOut
 
 from pydantic import BaseModel, Field
 
@@ -20,7 +19,7 @@ class UserList(BaseModel):
 
 
 class UserPatch(Patch):
-    role: Literal["admin", "manager", "baker", "cashier"] | None = None
+    role: Role | None = None
     active: bool | None = Field(default=None, strict=True)
 
 

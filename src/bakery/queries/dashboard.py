@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..clock import bakery_zone, day_bounds, today
 from ..db.models import Sale
 from ..domain.numbers import money
-from .history import day_bounds
 
 
 def sales_on(session: Session, day: date, tz: Any = timezone.utc) -> dict:
@@ -26,4 +26,5 @@ def sales_on(session: Session, day: date, tz: Any = timezone.utc) -> dict:
 
 
 def sales_today(session: Session) -> dict:
-    return sales_on(session, datetime.now(timezone.utc).date())
+    """Sales of the bakery's day so far (its local day, by BAKERY_TIMEZONE)."""
+    return sales_on(session, today(), bakery_zone())

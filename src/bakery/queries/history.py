@@ -7,12 +7,13 @@ its service returns, a replay and a read from the stored rows, through the same 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import day_bounds
 from ..db.models import ProductionConsumption, ProductionRun, Sale, SaleItem, as_utc
 from ..domain.errors import NotFound
 from ..domain.fifo import Draw
@@ -74,15 +75,6 @@ def _sales_with_items(session: Session, sales: list[Any]) -> list[dict]:
                                     .order_by(I.c.id)):
             items[item.sale_id].append(item)
     return [sale_dict(s, items[s.id]) for s in sales]
-
-
-def day_bounds(start: date | None, end: date | None, tz: timezone | Any = timezone.utc
-               ) -> tuple[datetime | None, datetime | None]:
-    """Inclusive local dates as a half-open range of instants [start 00:00, end+1 00:00)."""
-    lower = datetime.combine(start, time.min, tz).astimezone(timezone.utc) if start else None
-    upper = (datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
-             if end else None)
-    return lower, upper
 
 
 def list_sales(session: Session, page: PageRequest, start: date | None = None,

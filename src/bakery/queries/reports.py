@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from ..clock import day_bounds
 from ..db.models import Material, MaterialBatch, Product, ProductLot, Sale, SaleItem
 from ..domain.costing import margin_percent
 from ..domain.numbers import ZERO, money
-from .history import day_bounds
 
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..clock import now
 from ..db.engine import transaction
 from ..db.models import Base, as_utc
 from ..db.sequences import reset_sequences
@@ -76,7 +77,7 @@ def export_from(connection: Connection) -> dict[str, Any]:
         tables[table.name] = {"columns": columns,
                               "rows": [[_plain(v) for v in row] for row in rows]}
     return {"format": FORMAT, "version": VERSION,
-            "exported_at": datetime.now(timezone.utc).isoformat(),
+            "exported_at": now().isoformat(),
             "schema_revision": _revision(connection), "tables": tables}
 
 

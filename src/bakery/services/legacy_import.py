@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db.engine import transaction
 from ..db.models import (
     Material,
@@ -113,7 +114,7 @@ def import_legacy(factory: SessionFactory, data: LegacyData,
                   progress: Progress | None = None) -> ImportSummary:
     """Write a checked legacy file into an empty database: all of it or, on any error, nothing."""
     tick = progress or (lambda _n: None)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     with transaction(factory) as session:
         refuse_unless_empty(session, "import-json")
         writer = _Writer(session, tick)

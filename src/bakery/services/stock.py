@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, insert, text, update
 from sqlalchemy.orm import Session
 
+from ..clock import today
 from ..db.engine import Executor, rows_param
 from ..db.locks import lock_rows
 from ..db.models import (
@@ -78,7 +79,7 @@ def receive_batch(
             raise NotFound(f"no material with id {material_id}")
         batch = MaterialBatch(
             material_id=material_id, quantity=quantity, remaining=quantity,
-            cost_per_unit=cost_per_unit, purchase_date=purchase_date or date.today(),
+            cost_per_unit=cost_per_unit, purchase_date=purchase_date or today(),
             expiry_date=expiry_date, lot=lot, supplier=supplier,
             created_at=utcnow(), created_by=user_id,
         )
@@ -106,7 +107,7 @@ def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id:
 def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
     return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
         "material_id": material_id, "quantity": qty, "remaining": qty,
-        "cost_per_unit": money(cost), "purchase_date": date.today(), "created_at": utcnow(),
+        "cost_per_unit": money(cost), "purchase_date": today(), "created_at": utcnow(),
     }).scalar_one()
 
 

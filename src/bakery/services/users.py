@@ -15,8 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import PASSWORD_HASH
 from ..db.engine import single_read, transaction
-from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
+from ..db.models import ApiToken, User, as_utc, utcnow
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..domain.roles import ADMIN, ALL_ROLES
 from . import audit
 from .unit_of_work import SessionFactory
 
@@ -50,8 +51,8 @@ def create_user(factory: SessionFactory, *, email: str, role: str, password: str
     errors = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = "not an email address"
-    if role not in ROLES:
-        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    if role not in ALL_ROLES:
+        errors["role"] = f"must be one of {', '.join(ALL_ROLES)}"
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
     if errors:
@@ -83,7 +84,7 @@ def ensure_first_admin(factory: SessionFactory, email: str | None, password: str
     if not email or not password or count_users(factory) > 0:
         return False
     try:
-        create_user(factory, email=email, role="admin", password=password, hash_method=hash_method)
+        create_user(factory, email=email, role=ADMIN, password=password, hash_method=hash_method)
     except Conflict:  # another process bootstrapped it at the same moment
         return False
     return True
@@ -180,7 +181,7 @@ def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> No
     """Revoke one token: the caller's own, or anyone's for an admin. Revoking twice is a no-op."""
     with transaction(factory) as session:
         owner = session.scalar(select(ApiToken.user_id).where(ApiToken.id == token_id))
-        if owner is None or (owner != actor.id and actor.role != "admin"):
+        if owner is None or (owner != actor.id and actor.role != ADMIN):
             raise NotFound(f"no token with id {token_id}")
         _revoke_where(session, actor.id, ApiToken.id == token_id)
 
@@ -191,8 +192,8 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
 
     The last active admin can be neither demoted nor deactivated, so the bakery always has one.
     """
-    if role is not None and role not in ROLES:
-        raise ValidationFailed("invalid user", {"role": f"must be one of {', '.join(ROLES)}"})
+    if role is not None and role not in ALL_ROLES:
+        raise ValidationFailed("invalid user", {"role": f"must be one of {', '.join(ALL_ROLES)}"})
     with transaction(factory) as session:
         user = session.get(User, user_id, with_for_update=True)
         if user is None:
@@ -202,8 +203,8 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
             user.role = role
         if active is not None:
             user.active = active
-        if before["role"] == "admin" and before["active"] and not (user.active and user.role == "admin"):
-            admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
+        if before["role"] == ADMIN and before["active"] and not (user.active and user.role == ADMIN):
+            admins = session.scalars(select(User.id).where(User.role == ADMIN, User.active.is_(True))
                                      .with_for_update()).all()
             if set(admins) <= {user_id}:
                 raise Conflict("the last active admin cannot be demoted or deactivated",

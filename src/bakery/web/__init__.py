@@ -6,7 +6,7 @@ exempt), the per-request user and template helpers.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
+from ..clock import bakery_zone
+from ..db.models import as_utc
 from .access import current_user, load_user, may, public
 
 STATIC = Path(__file__).parent / "static"
@@ -45,11 +47,10 @@ def fmt_qty(value: Any) -> str:
 
 
 def fmt_when(value: datetime | None) -> str:
+    """A stored moment as the bakery's wall clock showed it (BAKERY_TIMEZONE)."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return as_utc(value).astimezone(bakery_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def init_web(app: Flask) -> None:
@@ -65,4 +66,4 @@ def init_web(app: Flask) -> None:
     app.before_request(load_user)
     app.jinja_env.filters.update(money=fmt_money, qty=fmt_qty, when=fmt_when)
     app.context_processor(lambda: {"current_user": current_user(), "may": may,
-                                   "request_path": request.path})
+                                   "request_path": request.path, "zone": str(bakery_zone())})

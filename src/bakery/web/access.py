@@ -1,7 +1,7 @@
 """Who may open which page: every web view is marked `@public` or `@requires(*roles)`.
 
-The roles are the API's own tuples (api/registry.py), so a page and the endpoint behind it
-always agree. The user is loaded from the database on every request, so deactivating an account
+The roles are the groups of domain/roles.py that the API uses too, so a page and the endpoint
+behind it always agree. The user is loaded from the database on every request, so deactivating an account
 or changing a password ends its browser sessions at once.
 """
 
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from ..api.registry import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
+from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..queries.users import active_user
 from ..runtime import sessions
 

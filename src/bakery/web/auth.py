@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
-from ..db.models import ROLES
 from ..domain.errors import DomainError, NotFound
+from ..domain.roles import CASHIER
 from ..queries.users import active_user, get_user, list_users
 from ..runtime import sessions, settings
 from ..services import users as accounts
@@ -15,7 +15,7 @@ from . import web
 from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next
 from .forms import FormState, refused
 
-LANDING = {"cashier": "web.pos"}
+LANDING = {CASHIER: "web.pos"}
 
 
 def _landing(role: str) -> str:
@@ -95,13 +95,13 @@ def password() -> Any:
 def _users_page(form: FormState, status: int = 200) -> Any:
     with sessions()() as db:
         people = list_users(db)
-    return render_template("users.html", users=people, form=form, roles=ROLES), status
+    return render_template("users.html", users=people, form=form, roles=ALL_ROLES), status
 
 
 @web.get("/users")
 @requires(*ADMINS)
 def users() -> Any:
-    return _users_page(FormState(values={"role": "cashier"}))
+    return _users_page(FormState(values={"role": CASHIER}))
 
 
 @web.post("/users")
@@ -136,7 +136,7 @@ def users_role(user_id: int) -> Any:
         accounts.change_role(sessions(), user_id, role, acting_user_id=current_user()["id"])
     except DomainError as exc:
         flash(f"{user['email']}: {exc.message}", "error")
-        return _users_page(FormState(values={"role": "cashier"}), 400 if exc.code ==
+        return _users_page(FormState(values={"role": CASHIER}), 400 if exc.code ==
                            "validation_error" else 409)
     flash(f"{user['email']} is now {role}.", "success")
     return redirect(url_for("web.users"))
@@ -151,6 +151,6 @@ def users_active(user_id: int) -> Any:
         accounts.set_active(sessions(), user_id, active, acting_user_id=current_user()["id"])
     except DomainError as exc:
         flash(f"{user['email']}: {exc.message}", "error")
-        return _users_page(FormState(values={"role": "cashier"}), 409)
+        return _users_page(FormState(values={"role": CASHIER}), 409)
     flash(f"{user['email']} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("web.users"))

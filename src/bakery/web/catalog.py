@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import BaseModel
 
-from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..contract.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
 from ..queries import inventory, lookups
 from ..queries import recipes as recipe_queries
-from ..queries.pages import PageRequest, page_request
+from ..queries.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor, page_request
 from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import catalog, stock
@@ -22,7 +22,8 @@ from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
 from .forms import FormState, as_id, blank_to_none, form_idempotency, new_key, refused, validate
 
 T = TypeVar("T")
-EVERYTHING = PageRequest(limit=500)
+ListQuery = Callable[[Any, PageRequest], tuple[list[dict], str | None]]
+LIST_PAGE = 100  # rows per page of the materials, products and recipes lists
 BLANK_INGREDIENT_ROWS = 3
 
 
@@ -35,15 +36,36 @@ def read(query: Callable[..., T], *args: Any) -> T:
         abort(404)
 
 
-def _all(query: Callable[..., tuple[list[dict], Any]]) -> list[dict]:
-    return read(lambda db: query(db, EVERYTHING)[0])
+def every(db: Any, query: ListQuery) -> list[dict]:
+    """All rows of a paged list query, page after page: a form's choices are never cut short."""
+    rows: list[dict] = []
+    page = PageRequest(MAX_LIMIT)
+    while True:
+        found, cursor = query(db, page)
+        rows += found
+        if cursor is None:
+            return rows
+        page = PageRequest(MAX_LIMIT, decode_cursor(cursor))
 
 
-def _cursor_page() -> PageRequest:
+def _all(query: ListQuery) -> list[dict]:
+    return read(lambda db: every(db, query))
+
+
+def _cursor_page(limit: int = DEFAULT_LIMIT) -> PageRequest:
+    """The page ?cursor= asks for; a cursor this site did not give out is a 404."""
     try:
-        return page_request(None, request.args.get("cursor"))
+        return replace(page_request(None, request.args.get("cursor")), limit=limit)
     except DomainError:
         abort(404)
+
+
+def _list_page(query: ListQuery) -> dict[str, Any]:
+    """One page of a list (LIST_PAGE rows), the cursor to the next, and whether the list spans
+    more than this one page."""
+    page = _cursor_page(LIST_PAGE)
+    items, cursor = read(lambda db: query(db, page))
+    return {"items": items, "cursor": cursor, "paged": bool(cursor or page.after_id)}
 
 
 # --- materials -------------------------------------------------------------------------------
@@ -51,9 +73,10 @@ def _cursor_page() -> PageRequest:
 @web.get("/materials")
 @requires(*BAKEHOUSE)
 def materials() -> Any:
-    items = _all(inventory.list_materials)
-    total = sum((m["stock_value"] for m in items), 0)
-    return render_template("materials.html", materials=items, total_value=total)
+    listed = _list_page(inventory.list_materials)
+    total = sum((m["stock_value"] for m in listed["items"]), 0)
+    return render_template("materials.html", materials=listed["items"], total_value=total,
+                           cursor=listed["cursor"], paged=listed["paged"])
 
 
 @dataclass(frozen=True)
@@ -165,7 +188,8 @@ def materials_ledger(material_id: int) -> Any:
 @web.get("/products")
 @requires(*ALL_ROLES)
 def products() -> Any:
-    return render_template("products.html", products=_all(inventory.list_products))
+    listed = _list_page(inventory.list_products)
+    return render_template("products.html", products=listed["items"], cursor=listed["cursor"])
 
 
 @web.get("/products/<int:product_id>")
@@ -200,7 +224,8 @@ def products_ledger(product_id: int) -> Any:
 @web.get("/recipes")
 @requires(*BAKEHOUSE)
 def recipes() -> Any:
-    return render_template("recipes.html", recipes=_all(recipe_queries.list_recipes),
+    listed = _list_page(recipe_queries.list_recipes)
+    return render_template("recipes.html", recipes=listed["items"], cursor=listed["cursor"],
                            products=read(lookups.names, "product"))
 
 

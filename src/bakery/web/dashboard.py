@@ -12,7 +12,7 @@ from ..queries.pages import PageRequest
 from ..queries.recipes import list_recipes
 from . import web
 from .access import ALL_ROLES, BAKEHOUSE, TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 
 RECENT = 8
 
@@ -29,7 +29,7 @@ def dashboard() -> Any:
             data["today"] = figures.sales_today(db)
         if sees_stock:
             data["low_stock"] = inventory.low_stock(db)
-            data["recipes"] = sorted(list_recipes(db, EVERYTHING)[0],
+            data["recipes"] = sorted(every(db, list_recipes),
                                      key=lambda r: (-r["max_batches"], r["name"]))
             data["runs"] = history.list_runs(db, PageRequest(RECENT))[0]
             data["recipe_names"] = lookups.names(db, "recipe")

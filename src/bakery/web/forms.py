@@ -1,5 +1,5 @@
-"""Plain HTML forms validated by the API's own request schemas, so a page accepts exactly what
-the API accepts. Errors come back per field, with the user's input kept for the re-rendered form.
+"""Plain HTML forms validated by the request schemas of the contract (the API's own), so a page
+accepts exactly what the API accepts. Errors come back per field, with the user's input kept for the re-rendered form.
 """
 
 from __future__ import annotations

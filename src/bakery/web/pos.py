@@ -15,7 +15,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from ..api.schemas import SaleIn
+from ..contract.schemas import SaleIn
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import money
 from ..queries import history, inventory
@@ -23,14 +23,14 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 from .forms import FormState, form_idempotency, new_key, pydantic_errors
 
 ONE = Decimal(1)
 
 
 def _products() -> list[dict]:
-    return read(lambda db: inventory.list_products(db, EVERYTHING)[0])
+    return read(lambda db: every(db, inventory.list_products))
 
 
 def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:

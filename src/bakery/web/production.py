@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..api.schemas import ProductionIn
+from ..contract.schemas import ProductionIn
 from ..domain.errors import DomainError, InsufficientStock, NotFound
 from ..queries import history, lookups
 from ..queries.pages import PageRequest
@@ -16,7 +16,7 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import BAKEHOUSE, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 from .forms import FormState, as_id, form_idempotency, new_key, refused, validate
 
 RECENT_RUNS = 15
@@ -24,7 +24,7 @@ RECENT_RUNS = 15
 
 def _page(form: FormState, status: int = 200) -> Any:
     def load(db: Any) -> dict:
-        return {"recipes": list_recipes(db, EVERYTHING)[0],
+        return {"recipes": every(db, list_recipes),
                 "runs": history.list_runs(db, PageRequest(RECENT_RUNS))[0],
                 "recipe_names": lookups.names(db, "recipe"),
                 "product_names": lookups.names(db, "product"),

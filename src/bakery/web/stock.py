@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import BaseModel, ConfigDict
 
-from ..api.schemas import AdjustmentIn
-from ..api.types import IsoDate
+from ..clock import bakery_zone, today
+from ..contract.schemas import AdjustmentIn
+from ..contract.types import IsoDate
 from ..db.models import ADJUSTMENT_REASONS
 from ..domain.errors import DomainError, InsufficientStock
 from ..queries import history, inventory, lookups, reports
@@ -19,15 +20,15 @@ from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import BAKEHOUSE, TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .catalog import every, read
 from .forms import FormState, blank_to_none, refused, validate
 
 ADJUST_FIELDS = ("item", "quantity_delta", "reason", "note")
 
 
 def _items() -> tuple[list[dict], list[dict]]:
-    return (read(lambda db: inventory.list_materials(db, EVERYTHING)[0]),
-            read(lambda db: inventory.list_products(db, EVERYTHING)[0]))
+    return (read(lambda db: every(db, inventory.list_materials)),
+            read(lambda db: every(db, inventory.list_products)))
 
 
 @web.route("/stock/adjust", methods=["GET", "POST"])
@@ -78,10 +79,10 @@ class SalesFilter(BaseModel):
 @web.get("/sales")
 @requires(*TILL)
 def sales() -> Any:
-    """Sales between two dates (inclusive, UTC days), newest first, with their totals."""
-    today = datetime.now(timezone.utc).date()
-    form = FormState(values={"from": request.args.get("from", (today - timedelta(days=6)).isoformat()),
-                             "to": request.args.get("to", today.isoformat())})
+    """Sales between two of the bakery's days (inclusive), newest first, with their totals."""
+    last = today()
+    form = FormState(values={"from": request.args.get("from", (last - timedelta(days=6)).isoformat()),
+                             "to": request.args.get("to", last.isoformat())})
     raw = blank_to_none(form.values, ("from", "to"))
     parsed = validate(SalesFilter, {"from_": raw.get("from"), "to": raw.get("to")}, form,
                       rename={"from_": "from"})
@@ -96,8 +97,9 @@ def sales() -> Any:
         page = page_request(None, None)
 
     def load(db: Any) -> dict:
-        items, cursor = history.list_sales(db, page, parsed.from_, parsed.to)
-        report = (reports.sales_report(db, parsed.from_, parsed.to, "product")
+        zone = bakery_zone()
+        items, cursor = history.list_sales(db, page, parsed.from_, parsed.to, zone)
+        report = (reports.sales_report(db, parsed.from_, parsed.to, "product", zone)
                   if parsed.from_ and parsed.to else None)
         return {"sales": items, "cursor": cursor, "report": report,
                 "products": lookups.names(db, "product"), "users": user_emails(db)}

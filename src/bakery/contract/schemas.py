@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..domain.roles import Role
 from .types import (
     Id,
     IsoDate,
@@ -70,7 +71,7 @@ class TokenOut(Out):
 
 class UserIn(In):
     email: str = Field(min_length=3, max_length=254, strict=True)
-    role: Literal["admin", "manager", "baker", "cashier"]
+    role: Role
     password: str = Field(min_length=8, max_length=1024, strict=True)
 
 
@@ -420,6 +421,27 @@ class ReportTotals(Out):
 class SalesReport(Out):
     rows: list[ReportRow]
     totals: ReportTotals
+
+
+class ValuationRow(Out):
+    kind: Literal["material", "product"]
+    material_id: int | None
+    product_id: int | None
+    name: str
+    unit: str
+    on_hand: Quantity
+    value: Money
+
+
+class ValuationTotals(Out):
+    materials: Money
+    products: Money
+    total: Money
+
+
+class Valuation(Out):
+    rows: list[ValuationRow]
+    totals: ValuationTotals
 
 
 class PageQuery(In):
