@@ -6,9 +6,8 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import tzinfo
-from typing import Mapping
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "testing")

@@ -6,12 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ..contract.schemas import In, Out
+from ..contract.types import QueryId, Timestamp
 from ..queries import audit
 from ..queries.pages import page_request
 from ..runtime import sessions
 from .registry import ADMINS, operation
-from ..contract.schemas import In, Out
-from ..contract.types import QueryId, Timestamp
 
 ENTITIES = Literal["user", "token", "material", "product", "recipe"]
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from ..contract.schemas import In, Out, TokenIn, TokenOut
+from ..contract.types import QueryId, Timestamp
 from ..domain.roles import ADMIN
 from ..errors import ApiError
 from ..queries import tokens
 from ..runtime import sessions, settings
 from ..services import users
 from .registry import ALL_ROLES, current_principal, operation
-from ..contract.schemas import In, Out, TokenIn, TokenOut
-from ..contract.types import QueryId, Timestamp
 
 
 class TokenInfo(Out):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import (
+    BatchIn,
+    BatchOut,
+    MaterialDetail,
+    MaterialIn,
+    MaterialList,
+    MaterialOut,
+    MaterialPatch,
+    PageQuery,
+)
 from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog, stock
 from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
-from ..contract.schemas import BatchIn, BatchOut, MaterialDetail, MaterialIn, MaterialList, MaterialPatch, \
-    MaterialOut, PageQuery
 
 
 def _material(material_id: int) -> dict:

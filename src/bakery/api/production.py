@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
 from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, current_principal, operation
-from ..contract.schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 
 
 @operation("POST", "/production-runs", summary="Record a production run", tag="production",

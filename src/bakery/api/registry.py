@@ -21,8 +21,18 @@ from ..runtime import sessions
 from ..services.unit_of_work import Idempotency
 from ..services.users import Principal, principal_for_token
 
-__all__ = ["ADMINS", "ALL_ROLES", "BAKEHOUSE", "MANAGERS", "TILL", "OPERATIONS", "Operation",
-           "api", "current_principal", "operation"]
+__all__ = [
+    "ADMINS",
+    "ALL_ROLES",
+    "BAKEHOUSE",
+    "MANAGERS",
+    "OPERATIONS",
+    "TILL",
+    "Operation",
+    "api",
+    "current_principal",
+    "operation",
+]
 
 
 @dataclass
@@ -98,7 +108,7 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
     repeated = [key for key in request.args if len(request.args.getlist(key)) > 1]
     if repeated:
         raise ApiError(422, "validation_error", f"invalid query: {repeated[0]}: given more than "
-                       "once", {key: "given more than once" for key in repeated})
+                       "once", dict.fromkeys(repeated, "given more than once"))
     args = {key: request.args.get(key) for key in request.args}
     _refuse_nul(args, "", "query")
     return model.model_validate(args)

@@ -8,8 +8,16 @@ from pydantic import BaseModel, Field
 
 from ..clock import bakery_zone
 from ..contract.downloads import REPORT_COLUMNS, report_csv, valuation_csv, wants_csv
-from ..contract.schemas import (In, Out, RangeQuery, ReportQuery, ReportRow, ReportTotals,
-                                SalesReport, Valuation)
+from ..contract.schemas import (
+    In,
+    Out,
+    RangeQuery,
+    ReportQuery,
+    ReportRow,
+    ReportTotals,
+    SalesReport,
+    Valuation,
+)
 from ..queries import reports
 from ..runtime import sessions
 from .registry import MANAGERS, operation

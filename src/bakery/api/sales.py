@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from ..clock import bakery_zone
+from ..contract.schemas import SaleIn, SaleList, SaleOut, SalesQuery
 from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
 from ..services.unit_of_work import Idempotency
 from .registry import TILL, current_principal, operation
-from ..contract.schemas import SaleIn, SaleList, SaleOut, SalesQuery
 
 
 @operation("POST", "/sales", summary="Record a sale", tag="sales", roles=TILL, body=SaleIn,

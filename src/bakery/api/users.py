@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+
+from ..contract.schemas import PageQuery, Patch, UserIn, UserOut
 from ..domain.roles import Role
 from ..queries import users as accounts
 from ..queries.pages import page_request
 from ..runtime import sessions, settings
 from ..services import users
 from .registry import ADMINS, current_principal, operation
-from ..contract.schemas import PageQuery, Patch, UserIn, UserOut
-
-from pydantic import BaseModel, Field
 
 
 class UserList(BaseModel):

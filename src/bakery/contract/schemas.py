@@ -20,8 +20,8 @@ from .types import (
     NonZeroQuantity,
     Note,
     PositiveQuantity,
-    QueryId,
     Quantity,
+    QueryId,
     ShortText,
     Timestamp,
     Unit,
@@ -106,7 +106,7 @@ class BatchIn(In):
     supplier: ShortText | None = None
 
     @model_validator(mode="after")
-    def _expiry_after_purchase(self) -> "BatchIn":
+    def _expiry_after_purchase(self) -> BatchIn:
         if self.expiry_date and self.purchase_date and self.expiry_date < self.purchase_date:
             raise ValueError("expiry_date is before purchase_date")
         return self
@@ -314,7 +314,7 @@ class AdjustmentIn(In):
     note: Note | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_item(self) -> "AdjustmentIn":
+    def _exactly_one_item(self) -> AdjustmentIn:
         if (self.material_id is None) == (self.product_id is None):
             raise ValueError("give exactly one of material_id and product_id")
         return self
@@ -355,7 +355,7 @@ class MovesQuery(In):
     product_id: QueryId | None = None
 
     @model_validator(mode="after")
-    def _at_most_one(self) -> "MovesQuery":
+    def _at_most_one(self) -> MovesQuery:
         if self.material_id is not None and self.product_id is not None:
             raise ValueError("give material_id or product_id, not both")
         return self
@@ -388,7 +388,7 @@ class RangeQuery(In):
     format: Literal["json", "csv"] | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RangeQuery":
+    def _ordered(self) -> RangeQuery:
         if self.to < self.from_:
             raise ValueError("'to' is before 'from'")
         if (self.to - self.from_).days > 3660:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, select
@@ -21,7 +21,7 @@ def lock_rows(session: Executor, model: Any, ids: Iterable[int], *columns: Any) 
     return {row.id: row for row in rows}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lock_statement(table: Table, columns: tuple[str, ...]) -> Select:
     return (select(table.c.id, *(table.c[name] for name in columns))
             .where(table.c.id.in_(bindparam("ids", expanding=True)))

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Material, Product, Recipe, Sale
 
-NAMED = {"material": Material, "product": Product, "recipe": Recipe}
+NAMED: dict[str, type[Material] | type[Product] | type[Recipe]] = {
+    "material": Material, "product": Product, "recipe": Recipe}
 
 
 def names(session: Session, kind: str) -> dict[int, str]:

@@ -42,7 +42,8 @@ def recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
             "cost_per_unit": cost_per_unit,
             "price": price,
             "margin_per_unit": margin,
-            "margin_percent": margin_percent(margin, price) if price else None,
+            "margin_percent": margin_percent(margin, price) if margin is not None and price
+            else None,
             "max_batches": max_batches(ingredients, on_hand),
             "created_at": as_utc(recipe.created_at),
         })

@@ -121,11 +121,12 @@ def _row(key: str, quantity: Any, revenue: Any, cost: Any) -> dict:
 
 
 def _totals(rows: Iterable[dict]) -> dict:
-    totals = {name: ZERO for name in FIGURES}
+    totals: dict[str, Decimal | None] = dict.fromkeys(FIGURES, ZERO)
+    sums = dict.fromkeys(FIGURES, ZERO)
     for row in rows:
         for name in FIGURES:
-            totals[name] += row[name]
-    totals["margin_percent"] = margin_percent(totals["margin"], totals["revenue"])
+            sums[name] += row[name]
+    totals = {**sums, "margin_percent": margin_percent(sums["margin"], sums["revenue"])}
     return totals
 
 

@@ -205,7 +205,8 @@ class _Writer:
         ids = list(material_ids.values())
         costs = opening_unit_costs(data, material_ids, drawable_batches(self.session, ids),
                                    latest_batch_costs(self.session, ids))
-        rows, moves = [], []
+        rows: list[dict[str, Any]] = []
+        moves: list[dict[str, Any]] = []
         for product in data.products:
             if product.quantity <= 0:
                 continue

@@ -18,8 +18,19 @@ from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..queries.users import active_user
 from ..runtime import sessions
 
-__all__ = ["ADMINS", "ALL_ROLES", "BAKEHOUSE", "MANAGERS", "TILL", "requires", "public",
-           "current_user", "may", "load_user", "safe_next"]
+__all__ = [
+    "ADMINS",
+    "ALL_ROLES",
+    "BAKEHOUSE",
+    "MANAGERS",
+    "TILL",
+    "current_user",
+    "load_user",
+    "may",
+    "public",
+    "requires",
+    "safe_next",
+]
 
 View = Callable[..., Any]
 
@@ -42,6 +53,14 @@ def load_user() -> None:
 
 def current_user() -> dict | None:
     return g.get("user")
+
+
+def signed_in() -> dict:
+    """The user of a page that `requires` a role: always there by the time the view runs."""
+    user = g.get("user")
+    if user is None:
+        raise RuntimeError("signed_in() outside a page that requires a signed-in user")
+    return user
 
 
 def requires(*roles: str) -> Callable[[View], View]:

@@ -18,7 +18,7 @@ from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import catalog, stock
 from . import web
-from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
+from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, requires, signed_in
 from .forms import FormState, as_id, blank_to_none, form_idempotency, new_key, refused, validate
 
 T = TypeVar("T")
@@ -114,14 +114,15 @@ def _named_form(item: NamedItem, item_id: int | None) -> Any:
     if body is not None:
         try:
             if item_id is None:
-                item_id = item.create(sessions(), **body.model_dump(), actor_id=current_user()["id"])
+                item_id = item.create(sessions(), **body.model_dump(), actor_id=signed_in()["id"])
             else:
-                item.update(sessions(), item_id, **body.model_dump(), actor_id=current_user()["id"])
+                item.update(sessions(), item_id, **body.model_dump(), actor_id=signed_in()["id"])
         except DomainError as exc:
             refused(exc, form)
         else:
             flash(item.saved(body), "success")
-            return redirect(url_for(f"web.{item.kind}s_show", **{f"{item.kind}_id": item_id}))
+            target: dict[str, Any] = {f"{item.kind}_id": item_id}
+            return redirect(url_for(f"web.{item.kind}s_show", **target))
     return render_template(template, form=form, **{item.kind: current}), 400
 
 
@@ -162,7 +163,7 @@ def materials_receive(material_id: int) -> Any:
                                 {"material_id": material_id, **body.model_dump(mode="json")})
             try:
                 outcome = stock.receive_batch(sessions(), material_id, **fields,
-                                              user_id=current_user()["id"], idem=idem)
+                                              user_id=signed_in()["id"], idem=idem)
             except DomainError as exc:
                 refused(exc, form)
             else:
@@ -281,7 +282,7 @@ def _recipe_form(recipe_id: int | None) -> Any:
         if body is not None:
             try:
                 saved = catalog.save_recipe(sessions(), recipe_id, body.model_dump(),
-                                            actor_id=current_user()["id"])
+                                            actor_id=signed_in()["id"])
                 flash(f"Saved the recipe {body.name}.", "success")
                 return redirect(url_for("web.recipes_show", recipe_id=saved))
             except DomainError as exc:

@@ -11,7 +11,7 @@ from ..queries import history, inventory, lookups
 from ..queries.pages import PageRequest
 from ..queries.recipes import list_recipes
 from . import web
-from .access import ALL_ROLES, BAKEHOUSE, TILL, current_user, requires
+from .access import ALL_ROLES, BAKEHOUSE, TILL, requires, signed_in
 from .catalog import every, read
 
 RECENT = 8
@@ -20,7 +20,7 @@ RECENT = 8
 @web.get("/")
 @requires(*ALL_ROLES)
 def dashboard() -> Any:
-    role = current_user()["role"]
+    role = signed_in()["role"]
     sees_sales, sees_stock = role in TILL, role in BAKEHOUSE
 
     def load(db: Any) -> dict:

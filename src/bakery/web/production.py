@@ -15,7 +15,7 @@ from ..queries.recipes import list_recipes
 from ..runtime import sessions
 from ..services import stock
 from . import web
-from .access import BAKEHOUSE, current_user, requires
+from .access import BAKEHOUSE, requires, signed_in
 from .catalog import every, read
 from .forms import FormState, as_id, form_idempotency, new_key, refused, validate
 
@@ -85,7 +85,7 @@ def production_run() -> Any:
     idem = form_idempotency("production", form.value("key"), body.model_dump(mode="json"))
     try:
         outcome = stock.run_production(sessions(), recipe_id=body.recipe_id, batches=body.batches,
-                                       user_id=current_user()["id"], idem=idem)
+                                       user_id=signed_in()["id"], idem=idem)
     except InsufficientStock as exc:
         form.errors["form"] = exc.message
         return _preview(body, form, 409)

@@ -20,8 +20,8 @@ from .access import MANAGERS, requires
 
 reports_pages = Blueprint("reports_pages", __name__, url_prefix="/reports")
 MAX_DAYS = 3660
-CHART_STYLE = dict(js=[], disable_xml_declaration=True, width=760, height=320,
-                   show_legend=False, explicit_size=True, x_label_rotation=30)
+CHART_STYLE = {"js": [], "disable_xml_declaration": True, "width": 760, "height": 320,
+               "show_legend": False, "explicit_size": True, "x_label_rotation": 30}
 
 
 def _range() -> tuple[date, date]:

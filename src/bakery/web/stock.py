@@ -19,7 +19,7 @@ from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import stock
 from . import web
-from .access import BAKEHOUSE, TILL, current_user, requires
+from .access import BAKEHOUSE, TILL, requires, signed_in
 from .catalog import every, read
 from .forms import FormState, blank_to_none, refused, validate
 
@@ -49,7 +49,7 @@ def adjust() -> Any:
                         rename={"material_id": "item", "product_id": "item", "form": "item"})
         if body is not None and form.ok:
             try:
-                stock.adjust_stock(sessions(), **body.model_dump(), user_id=current_user()["id"])
+                stock.adjust_stock(sessions(), **body.model_dump(), user_id=signed_in()["id"])
             except InsufficientStock as exc:
                 shortfall = exc.shortfalls[0]
                 form.errors["quantity_delta"] = (
@@ -62,7 +62,8 @@ def adjust() -> Any:
                 flash(f"Stock adjusted by {body.quantity_delta.normalize():f} ({body.reason}).",
                       "success")
                 endpoint = "web.materials_ledger" if kind == "material" else "web.products_ledger"
-                return redirect(url_for(endpoint, **{f"{kind}_id": int(item_id)}))
+                target: dict[str, Any] = {f"{kind}_id": int(item_id)}
+                return redirect(url_for(endpoint, **target))
         return render_template("adjust.html", form=form, materials=materials, products=products,
                                reasons=ADJUSTMENT_REASONS), 400
     return render_template("adjust.html", form=form, materials=materials, products=products,
@@ -88,7 +89,7 @@ def sales() -> Any:
                       rename={"from_": "from"})
     if parsed and parsed.from_ and parsed.to and parsed.to < parsed.from_:
         form.errors["to"] = "is before the first day"
-    if not form.ok:
+    if not form.ok or parsed is None:
         return render_template("sales.html", form=form, sales=[], cursor=None, report=None,
                                products={}, users={}), 400
     try:
