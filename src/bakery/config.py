@@ -21,6 +21,7 @@ WEAK_SECRETS = {
 MIN_SECRET_DISTINCT_CHARACTERS = 8  # "x" * 40 is long but not random
 TRUE_WORDS = ("1", "true", "yes", "on")
 MIN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 def is_weak_secret(secret: str) -> bool:
@@ -134,6 +135,7 @@ class Settings:
     rate_limit_prefix: str = "bakery"
     proxy_fix: dict = field(default_factory=dict)
     content_security_policy: str = DEFAULT_CSP
+    metrics_token: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -184,6 +186,7 @@ class Settings:
             content_security_policy=env.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP,
             timezone=(env.get("BAKERY_TIMEZONE") or "UTC").strip(),
             alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
+            metrics_token=(env.get("METRICS_TOKEN") or "").strip() or None,
         )
         settings.check()
         return settings
@@ -199,6 +202,9 @@ class Settings:
         if self.alert_webhook_url and not self.alert_webhook_url.startswith(("http://", "https://")):
             raise ConfigError(f"ALERT_WEBHOOK_URL must be an http:// or https:// URL, "
                               f"got {self.alert_webhook_url!r}")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise ConfigError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} "
+                              "characters (python -c 'import secrets; print(secrets.token_hex(16))')")
         if self.is_production:
             if not self.secret_key:
                 raise ConfigError("SECRET_KEY is required when BAKERY_ENV=production "

@@ -65,8 +65,9 @@ def _security_headers(app: Flask, settings: Settings) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.path.startswith(API_PREFIX):
-            headers.setdefault("Cache-Control", "no-store")
+        # Pages, API answers and figures are for the signed-in user only: no cache (a shared
+        # proxy or the browser's back button) keeps them. Static assets set their own.
+        headers.setdefault("Cache-Control", "no-store")
         return response
 
 
