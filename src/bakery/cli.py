@@ -155,6 +155,8 @@ def serve(workers: int | None) -> None:
                          "--email you@example.com --role admin")
     app.extensions["bakery.engine"].dispose()
     count = workers or settings.web_concurrency or default_workers()
+    # Each worker's app reads it: without Redis, a worker enforces its share of the API budget.
+    os.environ["WEB_CONCURRENCY"] = str(count)
     bind = f"{settings.host}:{settings.port}"
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
