@@ -136,6 +136,7 @@ class Settings:
     proxy_fix: dict = field(default_factory=dict)
     content_security_policy: str = DEFAULT_CSP
     metrics_token: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @property
@@ -187,6 +188,7 @@ class Settings:
             timezone=(env.get("BAKERY_TIMEZONE") or "UTC").strip(),
             alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
             metrics_token=(env.get("METRICS_TOKEN") or "").strip() or None,
+            trusted_hosts=_list(env, "TRUSTED_HOSTS"),
         )
         settings.check()
         return settings

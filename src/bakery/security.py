@@ -9,10 +9,12 @@ one budget per client; the counters are in bakery.throttle.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any, TypeVar
 
 from flask import Flask, Response, request
 from flask_cors import CORS
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError, Settings
@@ -33,7 +35,17 @@ def init_security(app: Flask, settings: Settings) -> None:
     if settings.is_production and app.debug:
         raise ConfigError("debug mode must be off when BAKERY_ENV=production")
     _proxy_fix(app, settings)
+    if settings.trusted_hosts:  # any other Host header is a 400, before routing
+        app.config["TRUSTED_HOSTS"] = list(settings.trusted_hosts)
+
+        @app.errorhandler(SecurityError)
+        def untrusted_host(exc: SecurityError) -> Response:
+            from .api.errors import error_response
+
+            # No page: without a trusted host there is no URL to build one with.
+            return error_response(400, "bad_request", "this host name is not served here")
     _security_headers(app, settings)
+    _relative_redirects(app)
     if settings.cors_origins:
         CORS(app, resources={rf"{API_PREFIX}/*": {"origins": list(settings.cors_origins)}},
              allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
@@ -65,6 +77,26 @@ def _security_headers(app: Flask, settings: Settings) -> None:
         # Pages, API answers and figures are for the signed-in user only: no cache (a shared
         # proxy or the browser's back button) keeps them. Static assets set their own.
         headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _relative_redirects(app: Flask) -> None:
+    """Redirects name the path only, never a host taken from the request's Host header.
+
+    The router's own redirects (a missing trailing slash, doubled slashes) are absolute URLs
+    built from Host: behind a cache or a proxy that keeps it, a forged Host would send people
+    elsewhere. A path is all a browser needs.
+    """
+
+    @app.after_request
+    def relative_location(response: Response) -> Response:
+        location = response.headers.get("Location")
+        if location and response.status_code in (301, 302, 303, 307, 308):
+            parts = urlsplit(location)
+            if parts.scheme or parts.netloc:
+                path = "/" + parts.path.lstrip("/")  # never //host, which names a host
+                response.headers["Location"] = urlunsplit(("", "", path, parts.query,
+                                                           parts.fragment))
         return response
 
 

@@ -97,3 +97,36 @@ def test_migrating_a_new_sqlite_database_creates_it_for_its_owner_only(tmp_path)
         os.umask(old)
     assert _mode(database) == 0o600
 
+
+
+# --- hosts, redirects and JSON that says two things ----------------------------------------------
+
+def test_a_redirect_never_names_the_host_the_request_claimed(sqlite_app):
+    response = sqlite_app.test_client().get("/api/v1//materials",
+                                            headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/api/v1/materials"
+
+
+def test_with_trusted_hosts_set_any_other_host_is_refused(make_app, sqlite_url):
+    client = make_app(sqlite_url, trusted_hosts=("shop.example",)).test_client()
+    refused = client.get("/login", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "bad_request"
+    assert client.get("/login", headers={"Host": "shop.example"}).status_code == 200
+
+
+def test_trusted_hosts_are_read_from_the_environment():
+    assert Settings.from_env({"TRUSTED_HOSTS": "shop.example, .bakery.example"}).trusted_hosts \
+        == ("shop.example", ".bakery.example")
+
+
+def test_json_naming_a_key_twice_is_refused_and_changes_nothing(sqlite_app):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    response = api.post("/materials", data='{"name": "Flour", "unit": "kg", "name": "Salt"}',
+                        content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    assert api.get("/materials").get_json()["items"] == []
