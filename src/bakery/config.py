@@ -137,6 +137,7 @@ class Settings:
     content_security_policy: str = DEFAULT_CSP
     metrics_token: str | None = None
     trusted_hosts: tuple[str, ...] = ()
+    idempotency_key_days: int = 7
     extra: dict = field(default_factory=dict)
 
     @property
@@ -189,6 +190,7 @@ class Settings:
             alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
             metrics_token=(env.get("METRICS_TOKEN") or "").strip() or None,
             trusted_hosts=_list(env, "TRUSTED_HOSTS"),
+            idempotency_key_days=_int(env, "IDEMPOTENCY_KEY_DAYS", 7, 1),
         )
         settings.check()
         return settings

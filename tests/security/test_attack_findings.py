@@ -130,3 +130,93 @@ def test_json_naming_a_key_twice_is_refused_and_changes_nothing(sqlite_app):
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
     assert api.get("/materials").get_json()["items"] == []
+
+
+# --- Idempotency-Keys are kept for a stated time, then purged ------------------------------------
+
+def _keys(app):
+    from sqlalchemy import func, select
+
+    from bakery.db.models import IdempotencyKey
+
+    with app.extensions["bakery.sessions"]() as session:
+        return session.scalar(select(func.count()).select_from(IdempotencyKey))
+
+
+def _sell_with_keys(app, keys):
+    from tests.conftest import Bakery, login
+
+    api = login(app, "admin")
+    bread = Bakery(api).stocked_bread(loaves=len(keys))
+    for key in keys:
+        api.ok("POST", "/sales", 201, json={"items": [{"product_id": bread, "quantity": "1"}]},
+               headers={"Idempotency-Key": key})
+    return api, bread
+
+
+def test_keys_past_their_retention_are_purged_and_newer_ones_kept(database_url, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from bakery import create_app
+    from bakery.db.models import IdempotencyKey
+    from bakery.services.retention import purge_idempotency_keys
+    from tests.conftest import make_settings
+
+    app = create_app(settings=make_settings(database_url, tmp_path))
+    try:
+        api, bread = _sell_with_keys(app, ["old-1", "old-2", "old-3", "new-1"])
+        factory = app.extensions["bakery.sessions"]
+        now = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+        with factory() as session, session.begin():
+            session.execute(update(IdempotencyKey).where(IdempotencyKey.key.like("old-%"))
+                            .values(created_at=now - timedelta(days=8)))
+            session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "new-1")
+                            .values(created_at=now - timedelta(days=6)))
+        assert purge_idempotency_keys(factory, timedelta(days=7), now=now, batch=2) == 3
+        assert _keys(app) == 1
+        assert purge_idempotency_keys(factory, timedelta(days=7), now=now) == 0
+        # the kept key still replays; a purged one is a new request
+        replay = api.post("/sales", json={"items": [{"product_id": bread, "quantity": "1"}]},
+                          headers={"Idempotency-Key": "new-1"})
+        assert replay.status_code == 201
+    finally:
+        app.extensions["bakery.engine"].dispose()
+
+
+def test_the_purge_command_keeps_the_configured_days(sqlite_app):
+    _sell_with_keys(sqlite_app, ["k-1"])
+    result = sqlite_app.test_cli_runner().invoke(args=["purge-keys", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "purged 0 Idempotency-Keys older than 1 days" in result.output
+    assert _keys(sqlite_app) == 1
+    assert sqlite_app.test_cli_runner().invoke(args=["purge-keys", "--days", "0"]).exit_code != 0
+
+
+def test_the_retention_is_a_setting_of_at_least_a_day():
+    assert Settings.from_env({}).idempotency_key_days == 7
+    assert Settings.from_env({"IDEMPOTENCY_KEY_DAYS": "30"}).idempotency_key_days == 30
+    with pytest.raises(ConfigError, match="IDEMPOTENCY_KEY_DAYS"):
+        Settings.from_env({"IDEMPOTENCY_KEY_DAYS": "0"})
+
+
+def test_the_running_app_purges_old_keys_after_an_answer_without_a_scheduler(
+        make_app, sqlite_url, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    import bakery
+    from bakery.db.models import IdempotencyKey
+
+    monkeypatch.setattr(bakery, "PURGE_EVERY_SECONDS", 0.0)
+    app = make_app(sqlite_url)
+    _sell_with_keys(app, ["stale"])
+    with app.extensions["bakery.sessions"]() as session, session.begin():
+        session.execute(update(IdempotencyKey).values(
+            created_at=datetime.now(timezone.utc) - timedelta(days=30)))
+    assert _keys(app) == 1
+    with app.test_client().get("/healthz") as response:
+        assert response.status_code == 200
+    assert _keys(app) == 0
