@@ -2,36 +2,53 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# One stamp per kind of install: the app alone (make run, make bench) or with the dev extras.
+APP    := $(VENV)/.installed-app
+DEV    := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install test-deps lint clean audit bench bench-deps
+.PHONY: run test test-fast install test-deps lint clean audit bench bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(APP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install: $(STAMP)
+# The dev extras include the app, so this install also stands for the app's.
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(APP)
 
-## make run: create .venv, install, migrate the embedded SQLite database and serve on 127.0.0.1:5000
-run: $(STAMP)
+install: $(DEV)
+
+## make run: create .venv, install the app, migrate the embedded SQLite database and serve on 127.0.0.1:5000
+run: $(APP)
 	$(BIN)/bakery db upgrade
 	$(BIN)/bakery serve
 
-## make test: install what the tests need and run the whole suite
-test: $(STAMP) test-deps audit
+## make test: install what the tests need, lint, and run the whole suite
+test: $(DEV) lint test-deps audit
 	$(BIN)/python -m pytest
+
+## make test-fast: unit tests and the SQLite variants only (no PostgreSQL, browser, deploy linters
+## or heavy variants), for a quick loop while editing
+test-fast: $(DEV)
+	BAKERY_HEAVY=0 $(BIN)/python -m pytest -m "not postgres" --ignore=tests/e2e --ignore=tests/deploy
+
+## make lint: ruff over the code, tests, benchmarks and scripts; mypy over src/bakery (pyproject.toml)
+lint: $(DEV)
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 # System packages some tests drive for real (a browser, linters); installed when missing.
 test-deps:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## make bench: every benchmark in bench/ (a few minutes; prints figures, see docs/benchmarks.md)
-bench: $(STAMP) bench-deps
+bench: $(APP) bench-deps
 	cd bench && ../$(BIN)/python statements.py
 	cd bench && ../$(BIN)/python statements.py --sqlite
 	cd bench && ../$(BIN)/python sales_throughput.py
@@ -49,7 +66,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
 
 ## make audit: known vulnerabilities in the installed dependencies (pip-audit); skipped offline
-audit: $(STAMP)
+audit: $(DEV)
 	$(BIN)/python scripts/audit_deps.py
 
 # Linters for the deployment files (tests/deploy). checkov pins its own dependencies (an older

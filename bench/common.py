@@ -19,10 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.reliability.servers import (  # noqa: E402  (re-exported for the scripts)
+from servers import (  # re-exported for the scripts
     AppServer,
     PgDatabases,
     Shop,
@@ -31,9 +28,29 @@ from tests.reliability.servers import (  # noqa: E402  (re-exported for the scri
     stock_products,
 )
 
-__all__ = ["BENCH_ENV", "AppServer", "PgDatabases", "Shop", "http", "open_shop", "stock_products", "ROOT",
-           "machine", "run_wrk", "run_wrk_get", "sell_exactly", "cpu_seconds", "bench_database", "percentile", "run_pgbench", "table", "psql_url", "pgbench_binary"]
+__all__ = [
+    "BENCH_ENV",
+    "ROOT",
+    "AppServer",
+    "PgDatabases",
+    "Shop",
+    "bench_database",
+    "cpu_seconds",
+    "http",
+    "machine",
+    "open_shop",
+    "percentile",
+    "pgbench_binary",
+    "psql_url",
+    "run_pgbench",
+    "run_wrk",
+    "run_wrk_get",
+    "sell_exactly",
+    "stock_products",
+    "table",
+]
 
+ROOT = Path(__file__).resolve().parent.parent
 SALE_LUA = ROOT / "bench" / "sale.lua"
 # The API's per-client limit (API_RATE_LIMIT, 6000 per minute) would refuse a load generator
 # on one address within seconds. The limiter still runs on every request, with a budget the
@@ -50,7 +67,8 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
 
 
 def need(tool: str, hint: str) -> str:
@@ -135,7 +153,7 @@ def _wrk(url: str, script: Path, connections: int, seconds: int,
          *(arg for header in headers for arg in ("-H", header)), "-s", str(script), url],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=seconds + 120,
         check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("BAKERY_RESULT "))
+    line = next(row for row in out.splitlines() if row.startswith("BAKERY_RESULT "))
     result = json.loads(line.split(" ", 1)[1])
     result["rate"] = result["created"] / (result["duration_us"] / 1e6)
     return result
@@ -205,7 +223,7 @@ def cpu_seconds(pids: list[int]) -> float:
 def percentile(sorted_values: list[float], pct: float) -> float:
     if not sorted_values:
         return 0.0
-    index = min(len(sorted_values) - 1, int(round(pct / 100 * (len(sorted_values) - 1))))
+    index = min(len(sorted_values) - 1, round(pct / 100 * (len(sorted_values) - 1)))
     return float(sorted_values[index])
 
 
@@ -213,7 +231,10 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     """A Markdown table (what docs/benchmarks.md shows)."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
     return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
                       *map(line, cells)])
 

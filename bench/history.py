@@ -14,9 +14,19 @@ import argparse
 import time
 from decimal import Decimal
 
+from common import (
+    BENCH_ENV,
+    ROOT,
+    AppServer,
+    PgDatabases,
+    machine,
+    ms,
+    open_shop,
+    run_wrk,
+    stock_products,
+    table,
+)
 from sqlalchemy import create_engine, text
-
-from common import BENCH_ENV, ROOT, AppServer, PgDatabases, machine, ms, open_shop, run_wrk, stock_products, table
 
 UNITS_PER_LOT = 100
 

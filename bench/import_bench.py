@@ -13,21 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
+from legacy_files import legacy_bakery
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bakery.db.engine import make_engine, make_session_factory  # noqa: E402
-from bakery.db.migrate import upgrade  # noqa: E402
-from bakery.queries.inventory import ledger_mismatches  # noqa: E402
-from bakery.services.legacy_import import import_legacy, read_legacy_file  # noqa: E402
-from tests.legacy.generate import legacy_bakery  # noqa: E402
+from bakery.db.engine import make_engine, make_session_factory
+from bakery.db.migrate import upgrade
+from bakery.queries.inventory import ledger_mismatches
+from bakery.services.legacy_import import import_legacy, read_legacy_file
 
 PG_DEFAULT = os.environ.get("BAKERY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from common import (
     BENCH_ENV,
-    ROOT, AppServer, bench_database, machine, open_shop, sell_exactly, stock_products, table,
+    ROOT,
+    AppServer,
+    bench_database,
+    machine,
+    open_shop,
+    sell_exactly,
+    stock_products,
+    table,
 )
 
 

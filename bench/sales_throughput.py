@@ -19,12 +19,22 @@ import json
 import time
 from decimal import Decimal
 
-from sqlalchemy import create_engine, text
-
 from common import (
-    BENCH_ENV, ROOT, AppServer, PgDatabases, cpu_seconds, machine, ms, open_shop, run_pgbench,
-    run_wrk, run_wrk_get, stock_products, table,
+    BENCH_ENV,
+    ROOT,
+    AppServer,
+    PgDatabases,
+    cpu_seconds,
+    machine,
+    ms,
+    open_shop,
+    run_pgbench,
+    run_wrk,
+    run_wrk_get,
+    stock_products,
+    table,
 )
+from sqlalchemy import create_engine, text
 
 LEVELS = (1, 4, 16)
 

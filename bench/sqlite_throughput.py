@@ -21,15 +21,24 @@ from decimal import Decimal
 from pathlib import Path
 
 from common import (
-    BENCH_ENV, ROOT, AppServer, machine, ms, open_shop, percentile, run_wrk, run_wrk_get,
-    stock_products, table,
+    BENCH_ENV,
+    ROOT,
+    AppServer,
+    machine,
+    ms,
+    open_shop,
+    percentile,
+    run_wrk,
+    run_wrk_get,
+    stock_products,
+    table,
 )
 
 LEVELS = (1, 4, 16)
 
 
 def direct_sales(path: str, lots: list[tuple[int, int]], user_id: int, seconds: float,
-                 start_at: float, queue: "multiprocessing.Queue") -> None:
+                 start_at: float, queue: multiprocessing.Queue) -> None:
     """One process selling one unit per transaction until time is up."""
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
@@ -43,7 +52,7 @@ def direct_sales(path: str, lots: list[tuple[int, int]], user_id: int, seconds: 
         index += 1
         began = time.perf_counter()
         connection.execute("BEGIN IMMEDIATE")
-        remaining, cost = connection.execute(
+        _remaining, cost = connection.execute(
             "SELECT remaining, unit_cost FROM product_lots WHERE id = ?", (lot,)).fetchone()
         connection.execute("UPDATE product_lots SET remaining = round(remaining - 1, 3) "
                            "WHERE id = ?", (lot,))

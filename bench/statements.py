@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 import uuid
 
-from sqlalchemy import event
-
 from common import bench_database, machine, open_shop, table
+from sqlalchemy import event
 
 
 def main() -> None:

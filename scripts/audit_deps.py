@@ -24,7 +24,7 @@ def service_problem() -> str | None:
 
     url = SERVICE_PROBE.format(version=version("pip-audit"))
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # nosec B310 - fixed https URL
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 # nosec B310 - fixed https URL
             return None if response.status == 200 else f"HTTP {response.status} from {url}"
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code} from {url}"

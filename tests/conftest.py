@@ -21,9 +21,17 @@ from sqlalchemy import create_engine, text
 from bakery import create_app
 from bakery.config import Settings
 from bakery.db.migrate import upgrade
+from tests.builders import Bakery, ThroughApi
 
 PG_ADMIN_URL = os.environ.get("BAKERY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the PostgreSQL server, so `-m "not postgres"` leaves it out."""
+    for item in items:
+        if {"pg_url", "pg_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 def _pg_available() -> str | None:
@@ -203,7 +211,8 @@ def login(app: Any, role: str = "admin") -> Api:
     from bakery.services.users import create_user
 
     email = f"{role}-{uuid.uuid4().hex[:6]}@bakery.test"
-    create_user(app.extensions["bakery.sessions"], email=email, role=role, password="correct horse")
+    create_user(app.extensions["bakery.sessions"], email=email, role=role, password="correct horse",
+                hash_method=app.extensions["bakery.settings"].password_hash_method)
     client = app.test_client()
     response = client.post("/api/v1/auth/tokens", json={"email": email, "password": "correct horse"})
     assert response.status_code == 201, response.get_json()
@@ -221,51 +230,7 @@ def as_role(app: Any) -> Any:
     return lambda role: login(app, role)
 
 
-class Bakery:
-    """Builds a small bakery through the API, for tests that need stock to work with."""
-
-    def __init__(self, api: Api) -> None:
-        self.api = api
-
-    def material(self, name: str = "Flour", unit: str = "kg", min_quantity: str = "0") -> int:
-        return self.api.ok("POST", "/materials", 201,
-                           json={"name": name, "unit": unit, "min_quantity": min_quantity})["id"]
-
-    def batch(self, material_id: int, quantity: str, cost: str, purchased: str | None = None) -> dict:
-        body: dict[str, Any] = {"quantity": quantity, "cost_per_unit": cost}
-        if purchased:
-            body["purchase_date"] = purchased
-        return self.api.ok("POST", f"/materials/{material_id}/batches", 201, json=body)
-
-    def product(self, name: str = "Bread", price: str = "3.00") -> int:
-        return self.api.ok("POST", "/products", 201, json={"name": name, "price": price})["id"]
-
-    def recipe(self, product_id: int, ingredients: dict[int, str], yield_quantity: str = "10",
-               name: str | None = None) -> int:
-        return self.api.ok("POST", "/recipes", 201, json={
-            "name": name or f"recipe-{uuid.uuid4().hex[:6]}", "product_id": product_id,
-            "yield_quantity": yield_quantity,
-            "ingredients": [{"material_id": m, "quantity": q} for m, q in ingredients.items()],
-        })["id"]
-
-    def bake(self, recipe_id: int, batches: int = 1) -> dict:
-        return self.api.ok("POST", "/production-runs", 201,
-                           json={"recipe_id": recipe_id, "batches": batches})
-
-    def sell(self, items: dict[int, str], status: int = 201) -> dict:
-        return self.api.ok("POST", "/sales", status, json={
-            "items": [{"product_id": p, "quantity": q} for p, q in items.items()]})
-
-    def stocked_bread(self, loaves: int = 10, price: str = "3.00") -> int:
-        """A product with `loaves` units in stock, from flour at 1.00/kg, 1 kg per loaf."""
-        flour = self.material(f"Flour-{uuid.uuid4().hex[:6]}")
-        self.batch(flour, str(loaves), "1.00", "2026-01-01")
-        bread = self.product(f"Bread-{uuid.uuid4().hex[:6]}", price)
-        recipe = self.recipe(bread, {flour: "1"}, yield_quantity="1")
-        self.bake(recipe, loaves)
-        return bread
-
-
 @pytest.fixture
 def bakery(api: Api) -> Bakery:
-    return Bakery(api)
+    """A small bakery built through the admin's API client."""
+    return Bakery(ThroughApi(api))

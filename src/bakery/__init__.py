@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 __version__ = "0.1.0"
 
 log = logging.getLogger("bakery")
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Flask:
     """The application factory: settings, database, blueprints, error handlers, CLI."""
+    from .clock import Clock, install
     from .config import Settings
     from .db.engine import make_engine, make_session_factory
     from .jsonio import ExactJSONProvider
@@ -50,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
+    install(app, Clock(settings.zone))
 
     from .api import api
 
@@ -57,17 +62,17 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .web.backup import backup_pages
 
     app.register_blueprint(backup_pages)
-    from .services.alerts import init_alerts
     from .web.reports import reports_pages
 
-    init_alerts(app)
+    _watch_low_stock(app, settings)
     app.register_blueprint(reports_pages)
     _register_operations_endpoints(app)
     from . import observability
+    from .errors import register_error_handlers
 
     observability.init_app(app)
     _purge_old_keys_now_and_then(app, settings)
-    _register_error_handlers(app)
+    register_error_handlers(app)
     from .web import init_web
 
     init_web(app)
@@ -82,6 +87,22 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     return app
 
 
+def _watch_low_stock(app: Flask, settings: Settings) -> None:
+    """With ALERT_WEBHOOK_URL set, sweep for low-stock crossings after every successful write."""
+    if not settings.alert_webhook_url:
+        return
+    from .services.alerts import AlertWatcher
+
+    watcher = AlertWatcher(app.extensions["bakery.sessions"], settings.alert_webhook_url)
+    app.extensions["bakery.alerts"] = watcher
+
+    @app.after_request
+    def poke_alerts(response: Response) -> Response:
+        if request.method in WRITES and 200 <= response.status_code < 300:
+            watcher.poke()
+        return response
+
+
 def _register_operations_endpoints(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
@@ -92,56 +113,10 @@ def _register_operations_endpoints(app: Flask) -> None:
         try:
             with app.extensions["bakery.engine"].connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any database failure means not ready
+        except Exception as exc:  # noqa: BLE001 - any database failure means not ready
             log.warning("readiness check failed: %s", exc.__class__.__name__)
             return {"status": "unavailable", "database": "unreachable"}, 503
         return {"status": "ok", "database": "ok"}
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
-def _register_error_handlers(app: Flask) -> None:
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    from .api.errors import ApiError, error_response, from_domain
-    from .domain.errors import DomainError
-
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError) -> Response:
-        return from_domain(exc)
-
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        if not _wants_json():
-            return exc  # type: ignore[return-value]
-        code = (exc.name or "error").lower().replace(" ", "_")
-        code = {"request_entity_too_large": "payload_too_large"}.get(code, code)
-        # Keep what the exception says beyond the body (e.g. `Allow` on a 405, RFC 9110).
-        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return error_response(exc.code or 500, code, exc.description or exc.name, headers=headers)
-
-    @app.errorhandler(OperationalError)
-    def database_down(exc: OperationalError) -> Response:
-        log.error("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
-        return error_response(503, "unavailable", "the database is unavailable; try again shortly",
-                              headers={"Retry-After": "2"})
-
-    @app.errorhandler(DBAPIError)
-    def database_error(exc: DBAPIError) -> Response:
-        log.exception("database error")
-        return error_response(500, "internal_error", "the request failed; nothing was changed")
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", "the request failed; nothing was changed")
 
 
 # Each process purges old Idempotency-Keys at most this often, once an answer has gone out.
@@ -163,7 +138,7 @@ def _purge_old_keys_now_and_then(app: Flask, settings: Any) -> None:
     def purge() -> None:
         try:
             purge_idempotency_keys(factory, keep, max_batches=1)
-        except Exception:  # noqa: BLE001 - a failed purge is tried again next time
+        except Exception:
             log.warning("purging old Idempotency-Keys failed", exc_info=True)
 
     @app.after_request

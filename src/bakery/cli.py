@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from .cli_data import DATA_COMMANDS
 from .config import ConfigError, Settings
 from .demo import seed_demo_command
+from .domain.roles import ALL_ROLES
 
 
 def _create_app(*_: Any) -> Flask:
@@ -81,18 +82,19 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "manager", "baker", "cashier"]))
+@click.option("--role", required=True, type=click.Choice(ALL_ROLES))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Prompted for when not given.")
 @with_appcontext
 def users_create(email: str, role: str, password: str) -> None:
     """Create a user with a role."""
     from .domain.errors import DomainError
-    from .runtime import sessions
+    from .runtime import sessions, settings
     from .services.users import create_user
 
     try:
-        user_id = create_user(sessions(), email=email, role=role, password=password)
+        user_id = create_user(sessions(), email=email, role=role, password=password,
+                              hash_method=settings().password_hash_method)
     except DomainError as exc:
         reasons = "; ".join(f"{k}: {v}" for k, v in exc.details.items()) or exc.message
         raise click.ClickException(reasons) from exc
@@ -165,7 +167,8 @@ def serve(workers: int | None) -> None:
     if settings.migrate_on_start:
         _log.info("database schema is up to date")
     with app.app_context():
-        if ensure_first_admin(sessions(), settings.admin_email, settings.admin_password):
+        if ensure_first_admin(sessions(), settings.admin_email, settings.admin_password,
+                              settings.password_hash_method):
             _log.info("created the first admin %s", settings.admin_email)
         elif count_users(sessions()) == 0:
             _log.warning("no users yet: create one with  bakery users create "
@@ -207,7 +210,7 @@ def healthcheck(path: str, timeout: float) -> None:
     port = os.environ.get("PORT") or "5000"
     url = f"http://127.0.0.1:{port}{path}"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 # nosec B310 - our own
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec B310 - our own
             status = response.status
     except urllib.error.HTTPError as exc:
         status = exc.code

@@ -2,24 +2,26 @@
 
 Everything goes through the same services as the pages and the API (receive_batch,
 run_production, record_sale), so the demo's stock, costs and ledger obey every rule. Sales are
-backdated over the last few weeks; the random choices are seeded, so two runs give the same shop.
+backdated over the last few weeks of the bakery's clock, and today has sales at any hour, none
+of them in the future; the random choices are seeded, so two runs give the same shop.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .clock import Clock, current
 from .domain.errors import InsufficientStock
-from .queries.dashboard import holds_data
+from .queries.lookups import holds_data
 from .services import catalog, stock
-from .services.common import SessionFactory
+from .services.unit_of_work import SessionFactory
 
 D = Decimal
 
@@ -59,6 +61,7 @@ PRODUCTS = [
 ]
 
 DAYS_OF_SALES = 21
+OPENING, CLOSING = time(7, 0), time(18, 30)  # the bakery's local hours
 
 
 @dataclass
@@ -71,8 +74,9 @@ class DemoSummary:
     revenue: Decimal
 
 
-def seed_demo(factory: SessionFactory, today: date | None = None, seed: int = 2026) -> DemoSummary:
-    """Fill an EMPTY database with the demo bakery; refuse (ValueError) when it holds data."""
+def seed_demo(factory: SessionFactory, seed: int = 2026) -> DemoSummary:
+    """Fill an EMPTY database with the demo bakery up to the clock's now; refuse (ValueError)
+    when it holds data."""
     with factory() as session:
         existing = {k: v for k, v in holds_data(session).items() if v}
     if existing:
@@ -80,25 +84,26 @@ def seed_demo(factory: SessionFactory, today: date | None = None, seed: int = 20
         raise ValueError(f"the database already holds data ({found}); seed-demo only fills an "
                          "empty database")
     rng = random.Random(seed)
-    today = today or datetime.now(timezone.utc).date()
+    clock = current()
+    today = clock.today()
     material_ids, batches = {}, 0
     for name, unit, minimum, deliveries in MATERIALS:
         material_ids[name] = catalog.create_material(factory, name=name, unit=unit,
                                                      min_quantity=D(minimum))
-        for days_ago, qty, cost in deliveries:
-            stock.receive_batch(factory, material_ids[name], quantity=D(qty),
+        for days_ago, amount, cost in deliveries:
+            stock.receive_batch(factory, material_ids[name], quantity=D(amount),
                                 cost_per_unit=D(cost), purchase_date=today - timedelta(days=days_ago),
                                 supplier="Moulin & Co" if "flour" in name.lower() else "Farm Fresh")
             batches += 1
     recipes: dict[str, tuple[int, int, Decimal, int]] = {}
-    for name, price, yield_qty, ingredients, per_day in PRODUCTS:
+    for name, price, batch_yield, ingredients, per_day in PRODUCTS:
         product_id = catalog.create_product(factory, name=name, price=D(price),
                                             min_quantity=D(per_day // 2))
         recipe_id = catalog.save_recipe(factory, None, {
-            "name": name, "product_id": product_id, "yield_quantity": D(yield_qty),
+            "name": name, "product_id": product_id, "yield_quantity": D(batch_yield),
             "ingredients": [{"material_id": material_ids[m], "quantity": D(q)}
                             for m, q in ingredients.items()]})
-        recipes[name] = (product_id, recipe_id, D(yield_qty), per_day)
+        recipes[name] = (product_id, recipe_id, D(batch_yield), per_day)
     runs = sales = 0
     shelf: dict[str, int] = {}
     revenue = D(0)
@@ -122,23 +127,31 @@ def seed_demo(factory: SessionFactory, today: date | None = None, seed: int = 20
                 break
             demand[name] = min(qty, shelf.get(name, 0))
             shelf[name] = shelf.get(name, 0) - demand[name]
-        sales_today, revenue_today = _sell_day(factory, rng, day, recipes, demand,
-                                               day_index == 0)
+        sales_today, revenue_today = _sell_day(factory, rng, _opening_hours(clock, day), recipes,
+                                               demand)
         sales += sales_today
         revenue += revenue_today
     return DemoSummary(len(material_ids), batches, len(recipes), runs, sales, revenue)
 
 
-def _sell_day(factory: SessionFactory, rng: random.Random, day: date,
-              recipes: dict[str, tuple[int, int, Decimal, int]], demand: dict[str, int],
-              is_today: bool) -> tuple[int, Decimal]:
-    """Split a day's demand into baskets of one to four items, sold at times through the day."""
+def _opening_hours(clock: Clock, day: date) -> tuple[datetime, datetime]:
+    """When `day`'s sales happen: opening to closing, local time; today only up to now, and
+    from midnight when the shop has not opened yet, so today always has sales, none to come."""
+    opening, closing = clock.at(day, OPENING), clock.at(day, CLOSING)
+    if day < clock.today():
+        return opening, closing
+    now = clock.now()
+    if now < opening:
+        return clock.at(day, time.min), now
+    return opening, min(closing, now)
+
+
+def _sell_day(factory: SessionFactory, rng: random.Random, hours: tuple[datetime, datetime],
+              recipes: dict[str, tuple[int, int, Decimal, int]], demand: dict[str, int]
+              ) -> tuple[int, Decimal]:
+    """Split a day's demand into baskets of one to four items, sold at times within `hours`."""
     left = {name: qty for name, qty in demand.items() if qty}
-    now = datetime.now(timezone.utc)
-    opening = datetime.combine(day, time(7, 0), timezone.utc)
-    closing = min(datetime.combine(day, time(18, 30), timezone.utc),
-                  now - timedelta(minutes=5)) if is_today else \
-        datetime.combine(day, time(18, 30), timezone.utc)
+    opening, closing = hours
     count, revenue = 0, D(0)
     baskets = []
     while left:
@@ -153,8 +166,6 @@ def _sell_day(factory: SessionFactory, rng: random.Random, day: date,
                 del left[name]
             basket[recipes[name][0]] = basket.get(recipes[name][0], D(0)) + take
         baskets.append(basket)
-    if closing <= opening:
-        return 0, D(0)
     span = (closing - opening).total_seconds()
     moments = sorted(opening + timedelta(seconds=rng.uniform(0, span)) for _ in baskets)
     for basket, moment in zip(baskets, moments, strict=True):

@@ -16,8 +16,15 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge,
-                               Histogram, generate_latest)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,7 +114,7 @@ def may_scrape(token: str | None) -> bool:
 def metrics_view() -> Response:
     token = current_app.extensions["bakery.settings"].metrics_token
     if not may_scrape(token):
-        from .api.errors import error_response
+        from .errors import error_response
 
         if token:
             return error_response(401, "unauthorized", "send Authorization: Bearer <METRICS_TOKEN>",
@@ -138,7 +145,7 @@ def count_commits(factory: sessionmaker[Session]) -> None:
     that writes through the Connection notes its rows itself (`note_created`).
     """
     from .db.models import ProductionRun, Sale
-    from .services.common import CREATED_ROWS, note_created
+    from .services.ledger import CREATED_ROWS, note_created
 
     counters = {Sale.__table__: SALES, ProductionRun.__table__: PRODUCTION_RUNS}
 

@@ -9,16 +9,15 @@ one budget per client; the counters are in bakery.throttle.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
 from flask_cors import CORS
-from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError, Settings
-from .throttle import Budget, DatabaseWindows, MemoryWindows, Refused, parse_limits, windows_for
+from .throttle import Budget, DatabaseWindows, MemoryWindows, parse_limits, windows_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 API_PREFIX = "/api/v1"
@@ -38,12 +37,6 @@ def init_security(app: Flask, settings: Settings) -> None:
     if settings.trusted_hosts:  # any other Host header is a 400, before routing
         app.config["TRUSTED_HOSTS"] = list(settings.trusted_hosts)
 
-        @app.errorhandler(SecurityError)
-        def untrusted_host(exc: SecurityError) -> Response:
-            from .api.errors import error_response
-
-            # No page: without a trusted host there is no URL to build one with.
-            return error_response(400, "bad_request", "this host name is not served here")
     _security_headers(app, settings)
     _relative_redirects(app)
     if settings.cors_origins:
@@ -128,17 +121,3 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
             api.spend(client)
         if login.limits and request.method == "POST" and spends_login_budget(endpoint):
             login.spend(client)
-
-    @app.errorhandler(Refused)
-    def rate_limited(exc: Refused) -> Any:
-        from .api.errors import error_response
-
-        message = f"too many requests: {exc}; try again later"
-        headers = {"Retry-After": str(exc.retry_after)}
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return error_response(429, "rate_limited", message, headers=headers)
-        from flask import render_template
-
-        return render_template("error.html", status=429,
-                               message=f"Too many attempts: {exc}. Try again in "
-                                       f"{exc.retry_after} seconds."), 429, headers

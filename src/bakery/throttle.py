@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .db.engine import WRITE_OPTION
 from .db.models import ThrottleWindow
+from .domain.errors import TooSoon
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,13 @@ def parse_limits(text: str) -> tuple[Limit, ...]:
     return tuple(Limit(item.amount, int(item.get_expiry())) for item in parse_many(text))
 
 
-class Refused(Exception):
-    """Past a limit: try again after `retry_after` seconds."""
+class Refused(TooSoon):
+    """Past a limit: try again after `retry_after` seconds (a 429 with Retry-After)."""
 
     def __init__(self, limit: Limit, retry_after: int) -> None:
-        super().__init__(f"at most {limit.describe()}")
-        self.limit, self.retry_after = limit, retry_after
+        super().__init__(f"too many requests: at most {limit.describe()}; try again in "
+                         f"{retry_after} seconds", retry_after)
+        self.limit = limit
 
 
 class Windows(Protocol):

@@ -217,9 +217,20 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
                   "from=2026-04-01&to=2026-04-02&group_by=week", "from=x&to=y",
                   "from=2000-01-01&to=2026-01-01", "from=2026-04-01&to=2026-04-02&extra=1"):
         error_of(api.get(f"/reports/sales?{query}"), 422, "validation_error")
-    today = date.today()
+    today = date.today()  # noqa: DTZ011 - any day far enough ahead
     empty = api.ok("GET", f"/reports/sales?from={today + timedelta(days=400)}"
                           f"&to={today + timedelta(days=401)}")
     assert empty == {"rows": [], "totals": {"quantity": "0.000", "revenue": "0.00",
                                             "cost": "0.00", "margin": "0.00",
                                             "margin_percent": None}}
+
+
+def test_a_new_batch_run_and_sale_answer_as_they_read_back(api, bakery):
+    flour = bakery.material()
+    batch = bakery.batch(flour, "10", "1.25", "2026-11-28")
+    assert api.ok("GET", f"/materials/{flour}")["batches"] == [batch]
+    bread = bakery.product(price="2.50")
+    run = bakery.bake(bakery.recipe(bread, {flour: "1.5"}, yield_quantity="4"), 2)
+    assert api.ok("GET", f"/production-runs/{run['id']}") == run
+    sale = bakery.sell({bread: "3"})
+    assert api.ok("GET", f"/sales/{sale['id']}") == sale

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-
 from prometheus_client import REGISTRY
 
 from bakery.logs import JsonFormatter, RequestIdFilter

@@ -290,7 +290,7 @@ def test_each_deployment_with_one_proxy_trusts_exactly_one_forwarded_hop() -> No
     settings = _proxy_fix_x_for_settings()
     one_proxy = ("heroku", "systemd", "compose", "kubernetes", "cloud run", "container apps",
                  "ecs")
-    assert {name: settings[name] for name in one_proxy} == {name: "1" for name in one_proxy}
+    assert {name: settings[name] for name in one_proxy} == dict.fromkeys(one_proxy, "1")
     # App Engine's front end and App Service's (which adds the client's port) are left to the
     # per-account login counter: see docs/deployment.md.
     assert settings["app engine"] is None and settings["app service"] is None

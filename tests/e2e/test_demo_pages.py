@@ -21,7 +21,8 @@ def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, li
         return response
 
     factory = live_server.app.extensions["bakery.sessions"]
-    seed_demo(factory)
+    with live_server.app.app_context():  # the app's clock: today has sales at any hour
+        seed_demo(factory)
     create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 import pytest
 
-from .helpers import Shop
+from tests.builders import Bakery, ThroughServices
 
 
 @pytest.fixture
-def shop(sessions):
-    return Shop(sessions)
+def bakery(sessions):
+    """A small bakery built through the services (no HTTP)."""
+    return Bakery(ThroughServices(sessions))

@@ -30,34 +30,34 @@ def counted(factory) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _lots(shop, product_price: str, lots: int) -> int:
+def _lots(bakery, product_price: str, lots: int) -> int:
     """A product with `lots` lots of 2 units each."""
-    flour = shop.material()
-    shop.batch(flour, str(2 * lots), "1.00", date(2026, 1, 1))
-    bread = shop.product(product_price)
-    recipe = shop.recipe(bread, {flour: "1"}, yield_quantity="2")
+    flour = bakery.material()
+    bakery.batch(flour, str(2 * lots), "1.00", date(2026, 1, 1))
+    bread = bakery.product(price=product_price)
+    recipe = bakery.recipe(bread, {flour: "1"}, yield_quantity="2")
     for _ in range(lots):
-        shop.bake(recipe, 1)
+        bakery.bake(recipe, 1)
     return bread
 
 
-def test_a_sale_takes_the_same_few_statements_for_one_lot_or_ten(shop, sessions):
-    one, ten = _lots(shop, "2.00", 1), _lots(shop, "2.00", 10)
+def test_a_sale_takes_the_same_few_statements_for_one_lot_or_ten(bakery, sessions):
+    one, ten = _lots(bakery, "2.00", 1), _lots(bakery, "2.00", 10)
     with counted(sessions) as small:
-        shop.sell({one: "1"})
+        bakery.sell({one: "1"})
     with counted(sessions) as large:
-        sale = shop.sell({ten: "20"}).result
+        sale = bakery.sell({ten: "20"}).result
     dialect = sessions.kw["bind"].dialect.name
     assert len(small) == len(large), large
     assert len(large) <= SALE_BUDGET[dialect], large
     assert (sale.total, sale.cost) == (D("40.00"), D("10.00"))
 
 
-def test_a_sale_of_several_products_takes_no_more_statements_than_one(shop, sessions):
-    products = [_lots(shop, "1.50", 2) for _ in range(4)]
+def test_a_sale_of_several_products_takes_no_more_statements_than_one(bakery, sessions):
+    products = [_lots(bakery, "1.50", 2) for _ in range(4)]
     with counted(sessions) as single:
-        shop.sell({products[0]: "3"})
+        bakery.sell({products[0]: "3"})
     with counted(sessions) as several:
-        sale = shop.sell({p: "1" for p in products[1:]}).result
+        sale = bakery.sell(dict.fromkeys(products[1:], "1")).result
     assert len(single) == len(several)
     assert sale.total == D("4.50")

@@ -11,7 +11,7 @@ from typing import Any
 from bakery.db.engine import make_engine, make_session_factory
 from bakery.domain.errors import InsufficientStock
 from bakery.services import catalog, stock
-from bakery.services.common import Idempotency
+from bakery.services.unit_of_work import Idempotency
 from bakery.services.users import create_user
 
 

@@ -13,15 +13,16 @@ from bakery.db.models import StockMove, as_utc
 from bakery.queries.inventory import ledger_mismatches, low_stock
 from bakery.queries.reports import sales_report
 from bakery.services.backup import EXCLUDED, load_backup, restore, snapshot_export
-from tests.conftest import Bakery, login
+from bench.legacy_files import legacy_bakery
+from tests.builders import Bakery, ThroughApi
+from tests.conftest import login
 from tests.legacy.conftest import run, write_json
-from tests.legacy.generate import legacy_bakery
 
 
 def busy_bakery(app: Any) -> Bakery:
     """A bakery with a bit of everything: batches, recipes, runs, sales, adjustments, users."""
     api = login(app, "admin")
-    bakery = Bakery(api)
+    bakery = Bakery(ThroughApi(api))
     flour = bakery.material("Flour", "kg", "30")
     butter = bakery.material("Butter", "kg", "1")
     bakery.batch(flour, "25", "0.80", "2026-11-20")
@@ -70,7 +71,7 @@ def _utc(value: Any) -> Any:
 
 
 def without_volatile(document: dict) -> dict:
-    return {name: table for name, table in document["tables"].items()}
+    return dict(document["tables"])
 
 
 def test_export_then_restore_gives_identical_reports_and_ledger(app, make_app, fresh_url, tmp_path):
@@ -112,7 +113,7 @@ def test_restored_users_sign_in_with_their_passwords_and_ids_continue(app, make_
     api = login(copy, "manager")
     sales_before = {s["id"] for s in api.ok("GET", "/sales?limit=500")["items"]}
     croissant = next(p["id"] for p in api.ok("GET", "/products")["items"] if p["name"] == "Croissant")
-    sale = Bakery(api).sell({croissant: "1"})
+    sale = Bakery(ThroughApi(api)).sell({croissant: "1"})
     assert sale["id"] == max(sales_before) + 1
     assert bakery  # the source keeps working too
     with copy.extensions["bakery.sessions"]() as session:
@@ -124,8 +125,9 @@ def test_backup_while_serving_then_restore_is_consistent(app, make_app, fresh_ur
     bread = bakery.stocked_bread(loaves=400)
     selling = threading.Event()
     errors: list[BaseException] = []
-    from bakery.services.stock import record_sale
     from decimal import Decimal
+
+    from bakery.services.stock import record_sale
 
     def till() -> None:
         try:

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from bakery import create_app
 from bakery.queries.inventory import ledger_mismatches
 from bakery.services.legacy_import import occupied_tables
+from bench.legacy_files import legacy_bakery
 from tests.conftest import make_settings
-from tests.legacy.generate import legacy_bakery
 
 BASES = [legacy_bakery("web", sales=6, seed=1, materials=4, recipes=3),
          legacy_bakery("cli", sales=6, seed=2, materials=4, recipes=3)]

@@ -15,9 +15,9 @@ from bakery.db.models import Sale, StockMove
 from bakery.domain.numbers import money, quantity
 from bakery.queries.inventory import ledger_mismatches
 from bakery.services import legacy_import
+from bench.legacy_files import legacy_bakery
 from tests.conftest import login
 from tests.legacy.conftest import digest, run, write_json
-from tests.legacy.generate import legacy_bakery
 
 
 def legacy_dashboard(data: dict) -> dict[str, Any]:

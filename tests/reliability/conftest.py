@@ -15,18 +15,11 @@ from typing import Any
 
 import pytest
 
-from .servers import AppServer
+from bench.servers import AppServer
 
 HEAVY = os.environ.get("BAKERY_HEAVY", "") not in ("", "0")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability"
 _REPORTS: list[tuple[str, dict]] = []
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/reliability" in str(item.fspath) and "postgres" not in item.keywords \
-                and "pg_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture

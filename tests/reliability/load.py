@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from .servers import Shop, http, open_shop
+from bench.servers import Shop, http, open_shop
 
 
 @dataclass
@@ -103,7 +103,7 @@ class Load:
             with self._lock:
                 self.answers.append(answer)
 
-    def run(self, until: float | None = None) -> "Load":
+    def run(self, until: float | None = None) -> Load:
         """Run every client to the end (or until `stop` is set); returns self."""
         threads = [threading.Thread(target=self._client, args=(n,), daemon=True)
                    for n in range(self.clients)]

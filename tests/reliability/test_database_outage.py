@@ -11,9 +11,9 @@ import pytest
 
 from bakery.db.engine import PING_AFTER_IDLE
 from bakery.db.migrate import upgrade
+from bench.servers import PrivatePostgres, http
 
 from .load import Load, audit, scarce_bakery
-from .servers import PrivatePostgres, http
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 import bakery.api  # noqa: F401  (registers every operation)
 from bakery.api.openapi import build_document
+from bench.servers import AppServer, open_shop, stock_products
 
 from .conftest import HEAVY
-from .servers import AppServer, open_shop, stock_products
 
 EXAMPLES = 100 if HEAVY else 10
 CALLS: Counter = Counter()

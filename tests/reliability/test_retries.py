@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from bakery.db.engine import make_engine
+from bench.servers import http
 from tests.conftest import sqlite_copy
 
 from .load import scarce_bakery
-from .servers import http
 
 
 @pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])

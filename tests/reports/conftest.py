@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -16,8 +15,8 @@ import pytest
 
 from bakery import create_app
 from bakery.services.stock import record_sale
-from bakery.services.users import create_user
-from tests.conftest import Bakery, login, make_settings
+from tests.builders import Bakery, ThroughApi
+from tests.conftest import login, make_settings
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def zoned(make_app: Any) -> Any:
     """An app in Europe/Berlin with an admin client and a stocked bread at 2.00."""
     app = make_app(timezone="Europe/Berlin")
     api = login(app, "admin")
-    bread = Bakery(api).stocked_bread(loaves=50, price="2.00")
+    bread = Bakery(ThroughApi(api)).stocked_bread(loaves=50, price="2.00")
     return app, api, bread
 
 
@@ -71,7 +70,7 @@ class Receiver:
         received = self.bodies
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:  # the stdlib's name
                 length = int(self.headers.get("Content-Length", 0))
                 received.append(json.loads(self.rfile.read(length)))
                 self.send_response(204)

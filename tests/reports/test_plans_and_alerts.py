@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from bakery.db.engine import transaction
 from bakery.db.migrate import alembic_config, upgrade
 from bakery.db.models import StockAlert, utcnow
-from tests.conftest import Bakery, login
+from tests.builders import Bakery, ThroughApi
+from tests.conftest import login
 
 from .conftest import Receiver
 
@@ -90,7 +91,7 @@ def test_webhook_is_told_once_per_crossing(make_app: Any, receiver: Receiver) ->
     app = make_app(alert_webhook_url=receiver.url)
     watcher = app.extensions["bakery.alerts"]
     api = login(app, "admin")
-    bakery = Bakery(api)
+    bakery = Bakery(ThroughApi(api))
     bread = bakery.stocked_bread(loaves=10)
     api.ok("PATCH", f"/products/{bread}", json={"min_quantity": "5"})
     watcher.wait_idle()
@@ -121,7 +122,7 @@ def test_a_dead_webhook_never_fails_the_sale(make_app: Any) -> None:
         port = probe.getsockname()[1]
     app = make_app(alert_webhook_url=f"http://127.0.0.1:{port}/nobody")
     api = login(app, "admin")
-    bakery = Bakery(api)
+    bakery = Bakery(ThroughApi(api))
     flour = bakery.material("Flour", min_quantity="1")
     bakery.batch(flour, "1", "1.00")
     bread = bakery.product("Bread")

@@ -7,7 +7,7 @@ import io
 import re
 from typing import Any
 
-from tests.conftest import Bakery
+from tests.builders import Bakery
 
 from .conftest import sell_at, web_client
 

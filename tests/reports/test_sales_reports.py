@@ -10,7 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bakery.queries.reports import offset_segments
-from tests.conftest import Bakery, login
+from tests.builders import Bakery, ThroughApi
+from tests.conftest import login
 
 from .conftest import sell_at
 
@@ -89,7 +90,7 @@ def test_hours_and_weekdays_are_local(zoned: Any) -> None:
 def test_a_zone_behind_utc_moves_late_sales_to_the_previous_day(make_app: Any) -> None:
     app = make_app(timezone="America/New_York")
     api = login(app, "admin")
-    bread = Bakery(api).stocked_bread(loaves=5)
+    bread = Bakery(ThroughApi(api)).stocked_bread(loaves=5)
     sell_at(app, "2026-01-02T03:00:00", {bread: "1"})  # 22:00 EST on Jan 1
     body = api.ok("GET", "/reports/sales?from=2026-01-01&to=2026-01-01")
     assert [r["key"] for r in body["rows"]] == ["2026-01-01"]

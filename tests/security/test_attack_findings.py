@@ -144,10 +144,11 @@ def _keys(app):
 
 
 def _sell_with_keys(app, keys):
-    from tests.conftest import Bakery, login
+    from tests.builders import Bakery, ThroughApi
+    from tests.conftest import login
 
     api = login(app, "admin")
-    bread = Bakery(api).stocked_bread(loaves=len(keys))
+    bread = Bakery(ThroughApi(api)).stocked_bread(loaves=len(keys))
     for key in keys:
         api.ok("POST", "/sales", 201, json={"items": [{"product_id": bread, "quantity": "1"}]},
                headers={"Idempotency-Key": key})

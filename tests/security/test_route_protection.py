@@ -85,7 +85,7 @@ def _is_login(rule: Any) -> bool:
 
 def _url(app: Any, rule: Any) -> str:
     adapter = app.url_map.bind("localhost")
-    return adapter.build(rule.endpoint, {name: 1 for name in rule.arguments},
+    return adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1),
                          method=next(iter(rule.methods - {"HEAD", "OPTIONS"}), None))
 
 

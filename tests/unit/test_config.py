@@ -2,7 +2,13 @@
 
 import pytest
 
-from bakery.config import MIN_SECRET_LENGTH, ConfigError, Settings
+from bakery.config import (
+    MIN_SECRET_LENGTH,
+    PASSWORD_HASH,
+    TESTING_PASSWORD_HASH,
+    ConfigError,
+    Settings,
+)
 
 STRONG = "3c9f0a7d41e2b86c5f1d9a0e7b3c64d2"  # MIN_SECRET_LENGTH random characters
 
@@ -34,6 +40,12 @@ def test_production_accepts_a_long_random_secret_key():
     settings = Settings.from_env({"BAKERY_ENV": "production", "SECRET_KEY": STRONG})
     assert settings.is_production and settings.secret_key == STRONG
     assert settings.log_format == "json"
+
+
+def test_passwords_are_hashed_cheaply_only_under_testing():
+    assert Settings.from_env({"BAKERY_ENV": "testing"}).password_hash_method == TESTING_PASSWORD_HASH
+    for env in ({}, {"BAKERY_ENV": "development"}, {"BAKERY_ENV": "production", "SECRET_KEY": STRONG}):
+        assert Settings.from_env(env).password_hash_method == PASSWORD_HASH == "scrypt"
 
 
 def test_flask_env_is_honoured_as_a_legacy_alias():

@@ -31,7 +31,7 @@ def test_an_absurdly_long_password_is_refused():
 
 
 def test_the_delay_is_free_at_first_then_doubles_up_to_the_cap():
-    delays = [login_delay(n, free=5, cap=300) for n in range(0, 15)]
+    delays = [login_delay(n, free=5, cap=300) for n in range(15)]
     assert delays[:5] == [0, 0, 0, 0, 0]
     assert delays[5:10] == [2, 4, 8, 16, 32]
     assert delays[12:] == [256, 300, 300]

@@ -1,4 +1,4 @@
-"""FIFO consumption of batches and lots, as pure Python."""
+"""Drawing batches and lots in their issue order, as pure Python."""
 
 from datetime import date
 from decimal import Decimal as D
@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from bakery.domain.errors import InsufficientStock
-from bakery.domain.fifo import StockLayer, available, consume_fifo, fifo_order, shortfalls, withdraw
+from bakery.domain.fifo import StockLayer, available, consume_fifo, draw_up_to, shortfalls, withdraw
 
 
 def layer(id_, remaining, cost="1.00", received=None, item=1):
@@ -21,21 +21,18 @@ def test_withdrawal_consumes_oldest_batch_first_across_many_batches():
     assert sum(d.cost for d in draws) == D("2") * (1 + 2 + 3 + 4 + 5 + 6) + D("7")
 
 
-def test_backdated_batch_is_consumed_before_earlier_inserted_ones():
-    layers = [layer(1, "5", "0.80", date(2026, 11, 20)), layer(2, "5", "0.60", date(2026, 11, 1))]
-    draws = consume_fifo(layers, D("6"))
-    assert [(d.layer_id, d.quantity, d.unit_cost) for d in draws] == [
-        (2, D("5"), D("0.60")), (1, D("1"), D("0.80"))]
+def test_layers_are_drawn_in_the_order_given_never_sorted_again():
+    # the loader's issue order rules, even against dates and ids (FEFO will rely on it)
+    layers = [layer(9, "1", received=date(2026, 3, 1)), layer(3, "1", received=date(2026, 1, 1)),
+              layer(5, "1")]
+    assert [d.layer_id for d in consume_fifo(layers, D("3"))] == [9, 3, 5]
 
 
-def test_batches_bought_the_same_day_are_consumed_in_creation_order():
-    layers = [layer(9, "1", received=date(2026, 1, 1)), layer(3, "1", received=date(2026, 1, 1)),
-              layer(5, "1", received=date(2026, 1, 1))]
-    assert [d.layer_id for d in consume_fifo(layers, D("3"))] == [3, 5, 9]
-
-
-def test_layers_without_a_date_are_ordered_by_id_alone():
-    assert [x.id for x in fifo_order([layer(4, "1"), layer(2, "1"), layer(7, "1")])] == [2, 4, 7]
+def test_drawing_up_to_a_need_says_what_stock_leaves_short():
+    draws, short = draw_up_to([layer(1, "1", "2.00"), layer(2, "0.5", "3.00")], D("2"))
+    assert [(d.layer_id, d.quantity) for d in draws] == [(1, D("1")), (2, D("0.5"))]
+    assert short == D("0.5")
+    assert draw_up_to([layer(1, "4")], D("3"))[1] == D(0)
 
 
 def test_empty_layers_are_skipped():

@@ -1,4 +1,4 @@
-"""Properties of FIFO consumption that hold for any stock and any withdrawal."""
+"""Properties of drawing stock that hold for any layers and any withdrawal."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakery.domain.fifo import StockLayer, available, consume_fifo, fifo_order
+from bakery.domain.fifo import StockLayer, available, consume_fifo, draw_up_to
 
 quantities = st.decimals(min_value=D("0.001"), max_value=D("1000"), places=3)
 costs = st.decimals(min_value=D("0"), max_value=D("100"), places=2)
@@ -55,21 +55,22 @@ def test_consumption_conserves_quantity_and_value(case):
 
 @settings(max_examples=200, deadline=None)
 @given(stock_and_withdrawal())
-def test_consumption_follows_purchase_date_then_id(case):
+def test_consumption_follows_the_order_the_layers_come_in(case):
     layers, wanted = case
     draws = consume_fifo(layers, wanted)
-    order = [x.id for x in sorted(layers, key=lambda x: (x.received, x.id))]
     used = [d.layer_id for d in draws]
-    assert used == order[: len(used)]
+    assert used == [x.id for x in layers][: len(used)]
     by_id = {x.id: x for x in layers}
     # every layer drawn before the last one is emptied completely
     for d in draws[:-1]:
         assert d.quantity == by_id[d.layer_id].remaining
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 50), quantities, costs), min_size=1, max_size=10,
-                unique_by=lambda t: t[0]))
-def test_fifo_order_does_not_depend_on_insertion_order(rows):
-    layers = [StockLayer(i, 1, q, c, date(2026, 1, 1) + timedelta(days=i % 3)) for i, q, c in rows]
-    assert fifo_order(layers) == fifo_order(list(reversed(layers)))
+@settings(max_examples=200, deadline=None)
+@given(stock_and_withdrawal(), st.decimals(min_value=D("0"), max_value=D("100"), places=3))
+def test_drawing_up_to_a_need_covers_what_stock_allows_and_names_the_rest(case, extra):
+    layers, _ = case
+    wanted = available(layers) + extra
+    draws, short = draw_up_to(layers, wanted)
+    assert sum((d.quantity for d in draws), D(0)) == available(layers)
+    assert short == extra

@@ -64,3 +64,9 @@ def test_places_counts_digits_after_the_point():
     assert places(D("1")) == 0
     assert places(D("1E+2")) == 0
     assert places(D("0.001")) == 3
+
+
+@pytest.mark.parametrize("huge", [1e28, 1e308, -1e300, "1e400", 10**40])
+def test_a_legacy_number_too_large_for_any_amount_is_refused_not_crashed_on(huge):
+    with pytest.raises(ValueError, match="too large"):
+        from_legacy_float(huge)

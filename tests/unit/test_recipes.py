@@ -1,10 +1,8 @@
-"""Recipe arithmetic: merging lines, scaling, batches stock allows, cost per batch."""
+"""Recipe arithmetic: merging lines, scaling, batches stock allows."""
 
-from datetime import date
 from decimal import Decimal as D
 
-from bakery.domain.fifo import StockLayer
-from bakery.domain.recipes import Ingredient, batch_cost, fifo_cost, max_batches, merge_ingredients, scale
+from bakery.domain.recipes import Ingredient, max_batches, merge_ingredients, scale
 
 
 def test_duplicate_ingredient_lines_are_summed_in_first_seen_order():
@@ -35,32 +33,3 @@ def test_max_batches_counts_duplicate_lines_together():
 def test_max_batches_uses_exact_decimals():
     # 0.3 / 0.1 is exactly 3 in decimal (float division would give 2.9999999999999996)
     assert max_batches([Ingredient(1, D("0.1"))], {1: D("0.3")}) == 3
-
-
-def layer(id_, item, remaining, cost, day=1):
-    return StockLayer(id_, item, D(remaining), D(cost), date(2026, 1, day))
-
-
-def test_batch_cost_prices_each_ingredient_at_fifo_cost():
-    layers = {1: [layer(2, 1, "10", "2.00", 5), layer(1, 1, "3", "1.00", 1)],
-              2: [layer(3, 2, "10", "7.00")]}
-    cost = batch_cost([Ingredient(1, D("5")), Ingredient(2, D("0.5"))], layers, {})
-    assert cost == D("3") * D("1.00") + D("2") * D("2.00") + D("0.5") * D("7.00")
-
-
-def test_batch_cost_prices_shortfalls_at_the_latest_known_cost():
-    layers = {1: [layer(1, 1, "2", "1.00")]}
-    assert batch_cost([Ingredient(1, D("5"))], layers, {1: D("1.50")}) == D("2") + D("4.5")
-    assert batch_cost([Ingredient(9, D("5"))], {}, {}) == D(0)
-
-
-def test_batch_cost_of_duplicate_lines_equals_that_of_the_merged_line():
-    layers = {1: [layer(1, 1, "1", "1.00", 1), layer(2, 1, "10", "3.00", 2)]}
-    duplicated = batch_cost([Ingredient(1, D("1")), Ingredient(1, D("1"))], layers, {})
-    assert duplicated == batch_cost([Ingredient(1, D("2"))], layers, {}) == D("4.00")
-
-
-def test_fifo_cost_prices_available_stock_or_says_none():
-    layers = [layer(1, 1, "1", "1.00", 2), layer(2, 1, "1", "3.00", 1)]
-    assert fifo_cost(layers, D("1.5")) == D("3.00") + D("0.5")
-    assert fifo_cost(layers, D("2.001")) is None

@@ -57,7 +57,8 @@ class Browser:
 
 def make_user(app: Any, role: str) -> str:
     email = f"{role}-{uuid.uuid4().hex[:6]}@bakery.test"
-    create_user(app.extensions["bakery.sessions"], email=email, role=role, password=PASSWORD)
+    create_user(app.extensions["bakery.sessions"], email=email, role=role, password=PASSWORD,
+                hash_method=app.extensions["bakery.settings"].password_hash_method)
     return email
 
 

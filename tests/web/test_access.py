@@ -32,6 +32,13 @@ def test_pages_use_the_api_role_rights(app, endpoint, roles):
     assert tuple(app.view_functions[endpoint].required_roles) == roles
 
 
+@pytest.mark.parametrize("role, sees_reports", [
+    ("admin", True), ("manager", True), ("baker", False), ("cashier", False)])
+def test_the_reports_are_linked_for_those_who_may_open_them(browser_as, role, sees_reports):
+    page = browser_as(role).get("/products").text
+    assert ('href="/reports/"' in page) is sees_reports
+
+
 def test_anonymous_visitor_is_sent_to_login_with_next(app):
     response = Browser(app).get("/materials?x=1", status=302)
     assert response.headers["Location"].endswith("/login?next=/materials?x%3D1")

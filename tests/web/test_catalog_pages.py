@@ -204,3 +204,36 @@ def test_baker_reads_recipes_but_cannot_edit(browser_as, bakery):
     baker = browser_as("baker")
     baker.get(f"/recipes/{recipe}")
     baker.get(f"/recipes/{recipe}/edit", status=403)
+
+
+def test_long_lists_come_in_pages_with_a_link_to_the_next(admin, bakery, monkeypatch):
+    from bakery.web import catalog
+
+    monkeypatch.setattr(catalog, "LIST_PAGE", 2)
+    names = [f"Flour {n}" for n in range(5)]
+    for name in names:
+        bakery.material(name, min_quantity="1")
+    shown, url, pages = [], "/materials", 0
+    while url:
+        page = admin.get(url).text
+        shown += re.findall(r">(Flour \d)</a>", page)
+        found = re.search(r'href="(\?cursor=[^"]+)" rel="next"', page)
+        url = "/materials" + found.group(1) if found else None
+        pages += 1
+        assert ("Total on this page" in page) and "low stock" in page
+    assert shown == names and pages == 3
+
+
+def test_forms_offer_every_item_even_beyond_one_page_of_the_queries(admin, bakery, monkeypatch):
+    from bakery.web import catalog
+
+    monkeypatch.setattr(catalog, "MAX_LIMIT", 2)
+    for n in range(5):
+        bakery.product(f"Roll {n}")
+        bakery.material(f"Rye {n}")
+    recipe_form = admin.get("/recipes/new").text
+    adjust_form = admin.get("/stock/adjust").text
+    for n in range(5):
+        assert f"Roll {n}</option>" in recipe_form and f"Rye {n} (kg)</option>" in recipe_form
+        assert f"Roll {n}" in adjust_form and f"Rye {n}" in adjust_form
+    assert all(f"Roll {n}" in admin.get("/pos").text for n in range(5))

@@ -60,7 +60,7 @@ def test_stock_gone_before_confirming_is_refused_with_every_shortfall(browser_as
     flour, _, recipe = _kitchen(bakery)
     baker = browser_as("baker")
     baker.get(f"/production/preview?recipe_id={recipe}&batches=1")
-    bakery.api.ok("POST", "/stock-adjustments", 201, json={
+    bakery.through.api.ok("POST", "/stock-adjustments", 201, json={
         "material_id": flour, "quantity_delta": "-19", "reason": "waste"})
     page = baker.post("/production", {"recipe_id": str(recipe), "batches": "1", "key": "k"},
                       status=409).text

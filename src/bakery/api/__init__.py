@@ -1,8 +1,20 @@
 """The /api/v1 blueprint: importing the resource modules registers their operations."""
 
-from . import audit, auth, materials, openapi, production, products, recipes, reports, sales, stock, users  # noqa: F401
-from . import plans  # noqa: F401
+from . import (  # noqa: F401
+    audit,
+    auth,
+    materials,
+    openapi,
+    plans,
+    production,
+    products,
+    recipes,
+    reports,
+    sales,
+    stock,
+    users,
+)
 from .registry import OPERATIONS, api
 
-__all__ = ["api", "OPERATIONS"]
-from . import backup  # noqa: F401,E402  (GET /backup)
+__all__ = ["OPERATIONS", "api"]
+from . import backup  # noqa: F401  (GET /backup)

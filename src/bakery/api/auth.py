@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from ..db.models import ApiToken, as_utc, utcnow
+from ..contract.schemas import In, Out, TokenIn, TokenOut
+from ..contract.types import QueryId, Timestamp
+from ..domain.roles import ADMIN
+from ..errors import ApiError
+from ..queries import tokens
 from ..runtime import sessions, settings
 from ..services import users
-from .errors import ApiError
 from .registry import ALL_ROLES, current_principal, operation
-from .schemas import In, Out, TokenIn, TokenOut
-from .types import QueryId, Timestamp
 
 
 class TokenInfo(Out):
@@ -39,12 +40,9 @@ class TokenQuery(In):
 @operation("POST", "/auth/tokens", summary="Create a bearer token", tag="auth", roles=None,
            body=TokenIn, response=TokenOut, status=201, errors=(401, 422, 429))
 def create_token(body: TokenIn) -> dict:
-    token, expires_at = users.issue_token(sessions(), body.email, body.password,
-                                          timedelta(hours=settings().token_hours), name=body.name)
-    with sessions()() as session:
-        token_id = session.scalar(select(ApiToken.id).where(
-            ApiToken.token_hash == users.hash_token(token)))
-    return {"token": token, "expires_at": expires_at, "id": token_id, "name": body.name}
+    issued = users.issue_token(sessions(), body.email, body.password,
+                               timedelta(hours=settings().token_hours), name=body.name)
+    return asdict(issued)
 
 
 @operation("GET", "/auth/tokens", summary="List API tokens", tag="auth", roles=ALL_ROLES,
@@ -53,16 +51,10 @@ def list_tokens(query: TokenQuery) -> dict:
     """Your own tokens; an admin may name another user with ?user_id=."""
     principal = current_principal()
     user_id = query.user_id or principal.id
-    if user_id != principal.id and principal.role != "admin":
+    if user_id != principal.id and principal.role != ADMIN:
         raise ApiError(403, "forbidden", "only an admin may list another user's tokens")
-    now = utcnow()
-    items = [
-        {"id": t.id, "user_id": t.user_id, "name": t.name, "created_at": t.created_at,
-         "expires_at": t.expires_at, "revoked_at": t.revoked_at, "last_used_at": t.last_used_at,
-         "active": t.revoked_at is None and as_utc(t.expires_at) > now}
-        for t in users.list_tokens(sessions(), user_id)
-    ]
-    return {"items": items, "next_cursor": None}
+    with sessions()() as session:
+        return {"items": tokens.list_tokens(session, user_id), "next_cursor": None}
 
 
 @operation("DELETE", "/auth/tokens/{token_id}", summary="Revoke an API token", tag="auth",

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import (
+    BatchIn,
+    BatchOut,
+    MaterialDetail,
+    MaterialIn,
+    MaterialList,
+    MaterialOut,
+    MaterialPatch,
+    PageQuery,
+)
 from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog, stock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
-from .schemas import BatchIn, BatchOut, MaterialDetail, MaterialIn, MaterialList, MaterialPatch, \
-    MaterialOut, PageQuery
 
 
 def _material(material_id: int) -> dict:
@@ -52,7 +60,7 @@ def update_material(material_id: int, body: MaterialPatch) -> dict:
 def receive_batch(material_id: int, body: BatchIn, idem: Idempotency | None) -> dict:
     outcome = stock.receive_batch(sessions(), material_id, **body.model_dump(),
                                   user_id=current_principal().id, idem=idem)
-    if outcome.result is not None:
-        return inventory.batch_dict(outcome.result)
-    with sessions()() as session:
-        return inventory.get_batch(session, outcome.resource_id)
+    if outcome.result is None:  # a replayed key: the batch the first request received
+        with sessions()() as session:
+            return inventory.get_batch(session, outcome.resource_id)
+    return inventory.batch_dict(outcome.result)

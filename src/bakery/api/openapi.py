@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import jsonify
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
+from ..contract.types import MAX_ID
 from .registry import OPERATIONS, Operation, api
-from .types import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -36,7 +37,8 @@ def _query_parameters(op: Operation, schemas: dict) -> list[dict]:
 
 def build_document() -> dict[str, Any]:
     models = {m for op in OPERATIONS for m in (op.body, op.response) if m is not None}
-    pairs = [(m, "validation") for m in models if any(op.body is m for op in OPERATIONS)]
+    pairs: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
+        (m, "validation") for m in models if any(op.body is m for op in OPERATIONS)]
     pairs += [(m, "serialization") for m in models if any(op.response is m for op in OPERATIONS)]
     keys, defs = models_json_schema(pairs, ref_template="#/components/schemas/{model}",
                                     by_alias=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..contract.downloads import csv_response, wants_csv
+from ..contract.schemas import Id, In, Money, Out, Quantity
 from ..queries import plans
 from ..runtime import sessions
-from .csvout import csv_response, wants_csv
 from .registry import BAKEHOUSE, operation
 from .reports import FormatQuery
-from .schemas import Id, In, Money, Out, Quantity
 
 
 class CanBakeRow(Out):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, current_principal, operation
-from .schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 
 
 @operation("POST", "/production-runs", summary="Record a production run", tag="production",
@@ -17,12 +17,10 @@ from .schemas import PageQuery, ProductionIn, ProductionList, ProductionOut
 def create_run(body: ProductionIn, idem: Idempotency | None) -> dict:
     outcome = stock.run_production(sessions(), recipe_id=body.recipe_id, batches=body.batches,
                                    user_id=current_principal().id, idem=idem)
-    if outcome.result is None:
+    if outcome.result is None:  # a replayed key: the run the first request made
         with sessions()() as session:
             return history.get_run(session, outcome.resource_id)
-    consumed = [{"material_id": d.item_id, "batch_id": d.layer_id, "quantity": d.quantity,
-                 "cost_per_unit": d.unit_cost} for d in outcome.result.consumed]
-    return history.run_dict(outcome.result.run, consumed)
+    return history.run_dict(outcome.result.run, outcome.result.consumed)
 
 
 @operation("GET", "/production-runs", summary="List production runs", tag="production",

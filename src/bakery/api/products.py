@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import (
+    PageQuery,
+    ProductDetail,
+    ProductIn,
+    ProductList,
+    ProductOut,
+    ProductPatch,
+)
 from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog
 from .registry import ALL_ROLES, MANAGERS, current_principal, operation
-from .schemas import PageQuery, ProductDetail, ProductIn, ProductList, ProductOut, ProductPatch
 
 
 def _product(product_id: int) -> dict:

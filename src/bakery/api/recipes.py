@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import PageQuery, RecipeIn, RecipeList, RecipeOut, RecipePatch
 from ..queries import recipes
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import catalog
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
-from .schemas import PageQuery, RecipeIn, RecipeList, RecipeOut, RecipePatch
 
 
 def _recipe(recipe_id: int) -> dict:

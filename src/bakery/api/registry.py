@@ -14,17 +14,25 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from ..services.common import Idempotency
+from ..contract.types import MAX_ID
+from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
+from ..errors import ApiError, validation_response
 from ..runtime import sessions
+from ..services.unit_of_work import Idempotency
 from ..services.users import Principal, principal_for_token
-from .errors import ApiError, validation_response
-from .types import MAX_ID
 
-ALL_ROLES = ("admin", "manager", "baker", "cashier")
-MANAGERS = ("admin", "manager")
-BAKEHOUSE = ("admin", "manager", "baker")
-TILL = ("admin", "manager", "cashier")
-ADMINS = ("admin",)
+__all__ = [
+    "ADMINS",
+    "ALL_ROLES",
+    "BAKEHOUSE",
+    "MANAGERS",
+    "OPERATIONS",
+    "TILL",
+    "Operation",
+    "api",
+    "current_principal",
+    "operation",
+]
 
 
 @dataclass
@@ -100,7 +108,7 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
     repeated = [key for key in request.args if len(request.args.getlist(key)) > 1]
     if repeated:
         raise ApiError(422, "validation_error", f"invalid query: {repeated[0]}: given more than "
-                       "once", {key: "given more than once" for key in repeated})
+                       "once", dict.fromkeys(repeated, "given more than once"))
     args = {key: request.args.get(key) for key in request.args}
     _refuse_nul(args, "", "query")
     return model.model_validate(args)

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from ..clock import bakery_zone
+from ..contract.downloads import REPORT_COLUMNS, report_csv, valuation_csv, wants_csv
+from ..contract.schemas import (
+    In,
+    Out,
+    RangeQuery,
+    ReportQuery,
+    ReportRow,
+    ReportTotals,
+    SalesReport,
+    Valuation,
+)
 from ..queries import reports
-from ..runtime import sessions, settings
-from .csvout import csv_response, wants_csv
+from ..runtime import sessions
 from .registry import MANAGERS, operation
-from .schemas import In, Money, Out, Quantity, RangeQuery, ReportQuery, ReportRow, ReportTotals, SalesReport
-
-REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent")
-
-
-def bakery_zone() -> tzinfo:
-    """The bakery's time zone (BAKERY_TIMEZONE): local days, hours and weekdays of reports."""
-    return ZoneInfo(settings().timezone)
 
 
 def _answer(result: dict, model: type[BaseModel], fmt: str | None, filename: str,
             columns: tuple[str, ...] = REPORT_COLUMNS) -> dict | object:
-    if not wants_csv(fmt):
-        return result
-    data = model.model_validate(result).model_dump(mode="json", by_alias=True)
-    return csv_response(data["rows"], columns, filename, data["totals"])
+    return report_csv(model, result, filename, columns) if wants_csv(fmt) else result
 
 
 @operation("GET", "/reports/sales", summary="Report sales by day, product, hour or weekday",
@@ -87,36 +85,10 @@ class FormatQuery(In):
     format: Literal["json", "csv"] | None = None
 
 
-class ValuationRow(Out):
-    kind: Literal["material", "product"]
-    material_id: int | None
-    product_id: int | None
-    name: str
-    unit: str
-    on_hand: Quantity
-    value: Money
-
-
-class ValuationTotals(Out):
-    materials: Money
-    products: Money
-    total: Money
-
-
-class Valuation(Out):
-    rows: list[ValuationRow]
-    totals: ValuationTotals
-
-
 @operation("GET", "/reports/inventory-value",
            summary="Value stock at cost (materials by batch, products by lot)",
            tag="reports", roles=MANAGERS, query=FormatQuery, response=Valuation)
 def inventory_value(query: FormatQuery) -> dict | object:
     with sessions()() as session:
         result = reports.inventory_valuation(session)
-    if not wants_csv(query.format):
-        return result
-    data = Valuation.model_validate(result).model_dump(mode="json")
-    totals = {"kind": "total", "value": data["totals"]["total"]}
-    return csv_response(data["rows"], ("kind", "material_id", "product_id", "name", "unit",
-                                       "on_hand", "value"), "inventory-value.csv", totals)
+    return valuation_csv(result) if wants_csv(query.format) else result

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from ..clock import bakery_zone
+from ..contract.schemas import SaleIn, SaleList, SaleOut, SalesQuery
 from ..queries import history
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 from .registry import TILL, current_principal, operation
-from .reports import bakery_zone
-from .schemas import SaleIn, SaleList, SaleOut, SalesQuery
 
 
 @operation("POST", "/sales", summary="Record a sale", tag="sales", roles=TILL, body=SaleIn,
@@ -19,12 +17,10 @@ from .schemas import SaleIn, SaleList, SaleOut, SalesQuery
 def create_sale(body: SaleIn, idem: Idempotency | None) -> dict:
     items = [(line.product_id, line.quantity) for line in body.items]
     outcome = stock.record_sale(sessions(), items, user_id=current_principal().id, idem=idem)
-    if outcome.result is None:
+    if outcome.result is None:  # a replayed key: the sale the first request made
         with sessions()() as session:
             return history.get_sale(session, outcome.resource_id)
-    sale = outcome.result
-    return {"id": sale.id, "items": [asdict(line) for line in sale.items], "total": sale.total,
-            "cost": sale.cost, "created_by": current_principal().id, "created_at": sale.created_at}
+    return history.sale_dict(outcome.result, outcome.result.items)
 
 
 @operation("GET", "/sales", summary="List sales", tag="sales", roles=TILL, query=SalesQuery,

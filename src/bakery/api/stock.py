@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from ..contract.schemas import AdjustmentIn, AdjustmentOut, LowStockList, MoveList, MovesQuery
 from ..db.models import as_utc
 from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
 from ..services import stock
 from .registry import BAKEHOUSE, current_principal, operation
-from .schemas import AdjustmentIn, AdjustmentOut, LowStockList, MoveList, MovesQuery
 
 
 @operation("POST", "/stock-adjustments", summary="Adjust stock", tag="stock", roles=BAKEHOUSE,

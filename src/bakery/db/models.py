@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -17,11 +18,15 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ..clock import now
+from ..domain.roles import ALL_ROLES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,21 +42,22 @@ UnitCost = Numeric(18, 6, asdecimal=True)
 # BIGINT ids on PostgreSQL; SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
-ROLES = ("admin", "manager", "baker", "cashier")
 ADJUSTMENT_REASONS = ("waste", "count", "damage", "other")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, from the bakery's one clock (tests freeze it): every timestamp column's default."""
+    return now()
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    __table__: ClassVar[Table]  # every model maps one table (the default type says FromClause)
 
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin','manager','baker','cashier')", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({','.join(map(repr, ALL_ROLES))})", name="role"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

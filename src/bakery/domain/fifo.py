@@ -1,4 +1,8 @@
-"""First in, first out: which batch or lot a withdrawal takes from, and at what cost."""
+"""Drawing stock: which batch or lot a withdrawal takes from, and at what cost.
+
+Layers arrive in their issue order, decided by the loader (db.stock_layers: FIFO by purchase
+date today); these functions draw them in the order given and never sort them again.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,13 @@ from .numbers import ZERO
 
 @dataclass(frozen=True)
 class StockLayer:
-    """An open batch of a material or lot of a product, as FIFO sees it."""
+    """An open batch of a material or lot of a product, as a withdrawal sees it."""
 
     id: int
     item_id: int
     remaining: Decimal
     unit_cost: Decimal
-    received: date | None = None  # purchase date; None sorts by id alone (product lots)
+    received: date | None = None  # purchase date; None for product lots
 
 
 @dataclass(frozen=True)
@@ -36,20 +40,15 @@ class Draw:
         return self.quantity * self.unit_cost
 
 
-def fifo_order(layers: Iterable[StockLayer]) -> list[StockLayer]:
-    """Oldest first: by purchase date, then by creation order (id)."""
-    return sorted(layers, key=lambda layer: (layer.received or date.min, layer.id))
-
-
 def available(layers: Iterable[StockLayer]) -> Decimal:
     return sum((layer.remaining for layer in layers), ZERO)
 
 
-def consume_fifo(layers: Iterable[StockLayer], wanted: Decimal) -> list[Draw]:
-    """Take `wanted` from the oldest layers first; the caller checked there is enough."""
+def draw_up_to(layers: Iterable[StockLayer], wanted: Decimal) -> tuple[list[Draw], Decimal]:
+    """Take up to `wanted` from the layers in the order given; the draws and what is left over."""
     draws: list[Draw] = []
     left = wanted
-    for layer in fifo_order(layers):
+    for layer in layers:
         if left <= 0:
             break
         if layer.remaining <= 0:
@@ -57,6 +56,12 @@ def consume_fifo(layers: Iterable[StockLayer], wanted: Decimal) -> list[Draw]:
         take = min(layer.remaining, left)
         draws.append(Draw(layer.id, layer.item_id, take, layer.unit_cost))
         left -= take
+    return draws, max(left, ZERO)
+
+
+def consume_fifo(layers: Iterable[StockLayer], wanted: Decimal) -> list[Draw]:
+    """Take `wanted` from the layers in issue order; the caller checked there is enough."""
+    draws, left = draw_up_to(layers, wanted)
     if left > 0:
         raise ValueError("consume_fifo called without enough stock")
     return draws

@@ -44,7 +44,7 @@ class LegacyFileRejected(ValidationFailed):
         summary = f"{first_entry}: {first_reason}"
         if extra:
             summary += f" (and {extra} more problem{'s' if extra > 1 else ''})"
-        super().__init__(summary, {entry: reason for entry, reason in problems})
+        super().__init__(summary, dict(problems))
         self.problems = problems
         self.more = more
 

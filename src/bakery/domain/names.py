@@ -5,7 +5,7 @@ the real one takes its sales. A name is normalised to NFKC (fullwidth letters be
 ligature its letters), its runs of white space become one space, and it is refused when it holds
 a character that cannot be seen or that reorders text (control and format characters: zero-width
 spaces, joiners, right-to-left overrides) or when it mixes scripts with letters that look like
-another script's (a Cyrillic "В" in "Вread"). A name wholly in one script, any script, is fine.
+another script's (a Cyrillic "\u0412" in "\u0412read"). A name wholly in one script, any script, is fine.
 """
 
 from __future__ import annotations

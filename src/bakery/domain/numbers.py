@@ -9,6 +9,9 @@ QUANTITY_PLACES = 3
 UNIT_COST_PLACES = 6
 # A double holds 15 significant decimal digits faithfully (DBL_DIG); beyond that is binary noise.
 FLOAT_DIGITS = 15
+# No amount a bakery keeps has more digits before the point; larger ones are refused before any
+# arithmetic on them (quantizing 1e308 would overflow the decimal context).
+LARGEST_DIGITS = 20
 MONEY_STEP = Decimal(1).scaleb(-MONEY_PLACES)
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_PLACES)
 UNIT_COST_STEP = Decimal(1).scaleb(-UNIT_COST_PLACES)
@@ -45,6 +48,8 @@ def from_legacy_float(value: float | int | str) -> Decimal:
         raise ValueError(f"not a number: {value!r}") from exc
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if result.adjusted() > LARGEST_DIGITS:
+        raise ValueError(f"too large to be an amount: {value!r}")
     if isinstance(value, float):
         with localcontext() as context:
             context.prec = FLOAT_DIGITS

@@ -1,19 +1,17 @@
-"""The figures on the dashboard and the names pages show next to ids. Never writes."""
+"""The dashboard's figures: a day's sales and takings. Never writes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import Material, Product, Recipe, Sale, User
+from ..clock import bakery_zone, day_bounds, today
+from ..db.models import Sale
 from ..domain.numbers import money
-from .history import day_bounds
-
-NAMED = {"material": Material, "product": Product, "recipe": Recipe}
 
 
 def sales_on(session: Session, day: date, tz: Any = timezone.utc) -> dict:
@@ -28,24 +26,5 @@ def sales_on(session: Session, day: date, tz: Any = timezone.utc) -> dict:
 
 
 def sales_today(session: Session) -> dict:
-    return sales_on(session, datetime.now(timezone.utc).date())
-
-
-def names(session: Session, kind: str) -> dict[int, str]:
-    """id -> name of every material, product or recipe (a bakery has hundreds at most)."""
-    model = NAMED[kind]
-    return {row.id: row.name for row in session.execute(select(model.id, model.name))}
-
-
-def units(session: Session) -> dict[int, str]:
-    return {row.id: row.unit for row in session.execute(select(Material.id, Material.unit))}
-
-
-def user_emails(session: Session) -> dict[int, str]:
-    return {row.id: row.email for row in session.execute(select(User.id, User.email))}
-
-
-def holds_data(session: Session) -> dict[str, int]:
-    """How many materials, products, recipes and sales exist (zero everywhere: an empty bakery)."""
-    return {model.__tablename__: int(session.scalar(select(func.count()).select_from(model)) or 0)
-            for model in (Material, Product, Recipe, Sale)}
+    """Sales of the bakery's day so far (its local day, by BAKERY_TIMEZONE)."""
+    return sales_on(session, today(), bakery_zone())

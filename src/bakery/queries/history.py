@@ -1,16 +1,22 @@
-"""What happened: production runs and sales, as lists and details."""
+"""What happened: production runs and sales, as lists and details.
+
+`run_dict` and `sale_dict` are the one shape of each: a fresh run or sale is answered from what
+its service returns, a replay and a read from the stored rows, through the same function.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import day_bounds
 from ..db.models import ProductionConsumption, ProductionRun, Sale, SaleItem, as_utc
 from ..domain.errors import NotFound
+from ..domain.fifo import Draw
 from .pages import PageRequest, paged, split_page
 
 C = ProductionConsumption.__table__
@@ -18,22 +24,24 @@ S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
 
 
-def run_dict(run: Any, consumed: list[dict]) -> dict:
+def run_dict(run: Any, consumed: list[Draw]) -> dict:
+    """A production run and the batches it drew, in the order it drew them."""
     return {
         "id": run.id, "recipe_id": run.recipe_id, "product_id": run.product_id,
         "batches": run.batches, "produced_quantity": run.produced_quantity,
-        "total_cost": run.total_cost, "consumed": consumed,
+        "total_cost": run.total_cost,
+        "consumed": [{"material_id": d.item_id, "batch_id": d.layer_id, "quantity": d.quantity,
+                      "cost_per_unit": d.unit_cost} for d in consumed],
         "created_by": run.created_by, "created_at": as_utc(run.created_at),
     }
 
 
 def _runs_with_consumption(session: Session, runs: list[Any]) -> list[dict]:
-    consumed: dict[int, list[dict]] = defaultdict(list)
+    consumed: dict[int, list[Draw]] = defaultdict(list)
     if runs:
         for c in session.execute(select(C).where(C.c.run_id.in_([r.id for r in runs]))
                                  .order_by(C.c.id)):
-            consumed[c.run_id].append({"material_id": c.material_id, "batch_id": c.batch_id,
-                                       "quantity": c.quantity, "cost_per_unit": c.cost_per_unit})
+            consumed[c.run_id].append(Draw(c.batch_id, c.material_id, c.quantity, c.cost_per_unit))
     return [run_dict(r, consumed[r.id]) for r in runs]
 
 
@@ -50,32 +58,23 @@ def get_run(session: Session, run_id: int) -> dict:
     return _runs_with_consumption(session, [run])[0]
 
 
-def sale_dict(sale: Any, items: list[dict]) -> dict:
-    return {"id": sale.id, "items": items, "total": sale.total, "cost": sale.cost,
+def sale_dict(sale: Any, items: list[Any]) -> dict:
+    """A sale and its lines (product, quantity, unit price, line total, FIFO cost)."""
+    return {"id": sale.id,
+            "items": [{"product_id": i.product_id, "quantity": i.quantity,
+                       "unit_price": i.unit_price, "line_total": i.line_total, "cost": i.cost}
+                      for i in items],
+            "total": sale.total, "cost": sale.cost,
             "created_by": sale.created_by, "created_at": as_utc(sale.created_at)}
 
 
-def item_dict(item: Any) -> dict:
-    return {"product_id": item.product_id, "quantity": item.quantity,
-            "unit_price": item.unit_price, "line_total": item.line_total, "cost": item.cost}
-
-
 def _sales_with_items(session: Session, sales: list[Any]) -> list[dict]:
-    items: dict[int, list[dict]] = defaultdict(list)
+    items: dict[int, list[Any]] = defaultdict(list)
     if sales:
         for item in session.execute(select(I).where(I.c.sale_id.in_([s.id for s in sales]))
                                     .order_by(I.c.id)):
-            items[item.sale_id].append(item_dict(item))
+            items[item.sale_id].append(item)
     return [sale_dict(s, items[s.id]) for s in sales]
-
-
-def day_bounds(start: date | None, end: date | None, tz: timezone | Any = timezone.utc
-               ) -> tuple[datetime | None, datetime | None]:
-    """Inclusive local dates as a half-open range of instants [start 00:00, end+1 00:00)."""
-    lower = datetime.combine(start, time.min, tz).astimezone(timezone.utc) if start else None
-    upper = (datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
-             if end else None)
-    return lower, upper
 
 
 def list_sales(session: Session, page: PageRequest, start: date | None = None,

@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
+from ..db.stock_layers import open_batch_records, open_lot_rows
 from ..domain.errors import NotFound
 from ..domain.numbers import QUANTITY_PLACES, money
 from .pages import PageRequest, paged, split_page
@@ -64,12 +65,7 @@ def get_material(session: Session, material_id: int) -> dict:
     if row is None:
         raise NotFound(f"no material with id {material_id}")
     result = material_dict(row)
-    batches = session.execute(
-        select(MaterialBatch).where(MaterialBatch.material_id == material_id,
-                                    MaterialBatch.remaining > 0)
-        .order_by(MaterialBatch.purchase_date, MaterialBatch.id)
-    ).scalars()
-    result["batches"] = [batch_dict(b) for b in batches]
+    result["batches"] = [batch_dict(b) for b in open_batch_records(session, material_id)]
     return result
 
 
@@ -102,16 +98,11 @@ def get_product(session: Session, product_id: int) -> dict:
     if row is None:
         raise NotFound(f"no product with id {product_id}")
     result = product_dict(row)
-    lots = session.execute(
-        select(L.c.id, L.c.quantity, L.c.remaining, L.c.unit_cost, L.c.production_run_id,
-               L.c.created_at)
-        .where(L.c.product_id == product_id, L.c.remaining > 0).order_by(L.c.id)
-    )
     result["lots"] = [
         {"id": lot.id, "quantity": lot.quantity, "remaining": lot.remaining,
          "unit_cost": money(lot.unit_cost), "production_run_id": lot.production_run_id,
          "created_at": as_utc(lot.created_at)}
-        for lot in lots
+        for lot in open_lot_rows(session, product_id)
     ]
     return result
 

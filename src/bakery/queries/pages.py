@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,9 +57,9 @@ def paged(query: Select, id_column: Any, page: PageRequest, newest_first: bool =
     return query.order_by(id_column.desc() if newest_first else id_column).limit(page.limit + 1)
 
 
-def split_page(rows: list[Any], page: PageRequest) -> tuple[list[Any], str | None]:
+def split_page(rows: Sequence[Any], page: PageRequest) -> tuple[list[Any], str | None]:
     """Rows fetched with limit+1: the page and the cursor to the next one."""
     if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        return rows, encode_cursor(rows[-1].id)
-    return rows, None
+        shown = list(rows[: page.limit])
+        return shown, encode_cursor(shown[-1].id)
+    return list(rows), None

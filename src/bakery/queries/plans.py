@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Material, Recipe
+from ..db.stock_layers import drawable_batches, latest_batch_costs, recipe_lines
+from ..domain.costing import purchase_cost
 from ..domain.errors import ValidationFailed
 from ..domain.fifo import available
-from ..domain.numbers import ZERO, money
+from ..domain.numbers import ZERO
 from ..domain.recipes import scale
-from .recipes import _ingredients, _recipe_dicts, _stock
+from .recipes import recipe_dicts
 
 
 def what_can_i_bake(session: Session) -> list[dict]:
@@ -22,7 +24,7 @@ def what_can_i_bake(session: Session) -> list[dict]:
              "max_batches": r["max_batches"],
              "max_units": r["yield_quantity"] * r["max_batches"],
              "cost_per_batch": r["cost_per_batch"]}
-            for r in _recipe_dicts(session, recipes)]
+            for r in recipe_dicts(session, recipes)]
     return sorted(rows, key=lambda row: (-row["max_batches"], row["name"]))
 
 
@@ -34,12 +36,13 @@ def shopping_list(session: Session, plan: list[tuple[int, int]]) -> dict:
                for i, rid in enumerate(recipe_ids) if rid not in known}
     if missing:
         raise ValidationFailed("unknown recipe", missing)
-    lines = _ingredients(session, recipe_ids)
+    lines = recipe_lines(session, recipe_ids)
     needed: dict[int, Decimal] = {}
     for recipe_id, batches in plan:
         for material_id, qty in scale(lines.get(recipe_id, []), batches).items():
             needed[material_id] = needed.get(material_id, ZERO) + qty
-    layers, latest = _stock(session, set(needed))
+    layers = drawable_batches(session, needed)
+    latest = latest_batch_costs(session, needed)
     names = {r.id: r for r in session.execute(
         select(Material.id, Material.name, Material.unit).where(Material.id.in_(needed)))}
     items = []
@@ -51,7 +54,7 @@ def shopping_list(session: Session, plan: list[tuple[int, int]]) -> dict:
             "material_id": material_id, "name": names[material_id].name,
             "unit": names[material_id].unit, "needed": needed[material_id], "on_hand": on_hand,
             "to_buy": to_buy, "latest_cost_per_unit": price,
-            "estimated_cost": money(to_buy * price) if price is not None else None,
+            "estimated_cost": purchase_cost(to_buy, price),
         })
     total = sum((i["estimated_cost"] for i in items if i["estimated_cost"] is not None), ZERO)
     return {"items": items, "estimated_total": total,

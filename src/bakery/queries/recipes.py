@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import MaterialBatch, Product, Recipe, RecipeIngredient, as_utc
+from ..db.models import Product, Recipe, as_utc
+from ..db.stock_layers import drawable_batches, latest_batch_costs, recipe_lines
+from ..domain.costing import batch_cost, margin_percent
 from ..domain.errors import NotFound
-from ..domain.fifo import StockLayer, available
+from ..domain.fifo import available
 from ..domain.numbers import money
-from ..domain.recipes import Ingredient, batch_cost, max_batches
+from ..domain.recipes import max_batches
 from .pages import PageRequest, paged, split_page
 
-B = MaterialBatch.__table__
 
-
-def _ingredients(session: Session, recipe_ids: list[int]) -> dict[int, list[Ingredient]]:
-    lines: dict[int, list[Ingredient]] = defaultdict(list)
-    rows = session.execute(
-        select(RecipeIngredient.recipe_id, RecipeIngredient.material_id, RecipeIngredient.quantity)
-        .where(RecipeIngredient.recipe_id.in_(recipe_ids)).order_by(RecipeIngredient.id)
-    )
-    for r in rows:
-        lines[r.recipe_id].append(Ingredient(r.material_id, r.quantity))
-    return lines
-
-
-def _stock(session: Session, material_ids: set[int]) -> tuple[dict, dict]:
-    """Open layers per material, and the latest purchase cost per material."""
-    layers: dict[int, list[StockLayer]] = defaultdict(list)
-    latest: dict[int, Decimal] = {}
-    rows = session.execute(
-        select(B.c.id, B.c.material_id, B.c.remaining, B.c.cost_per_unit, B.c.purchase_date)
-        .where(B.c.material_id.in_(material_ids))
-        .order_by(B.c.material_id, B.c.purchase_date, B.c.id)
-    )
-    for r in rows:
-        latest[r.material_id] = r.cost_per_unit
-        if r.remaining > 0:
-            layers[r.material_id].append(
-                StockLayer(r.id, r.material_id, r.remaining, r.cost_per_unit, r.purchase_date))
-    return layers, latest
-
-
-def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
-    lines = _ingredients(session, [r.id for r in recipes])
-    layers, latest = _stock(session, {i.material_id for ls in lines.values() for i in ls})
+def recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
+    """Recipes as the API shows them: lines, cost and margin now, and the batches stock allows."""
+    lines = recipe_lines(session, [r.id for r in recipes])
+    material_ids = {i.material_id for ls in lines.values() for i in ls}
+    layers = drawable_batches(session, material_ids)
+    latest = latest_batch_costs(session, material_ids)
     on_hand = {mid: available(ls) for mid, ls in layers.items()}
     prices = dict(session.execute(select(Product.id, Product.price).where(
         Product.id.in_({r.product_id for r in recipes}))).all())
@@ -69,7 +42,8 @@ def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
             "cost_per_unit": cost_per_unit,
             "price": price,
             "margin_per_unit": margin,
-            "margin_percent": money(margin * 100 / price) if price else None,
+            "margin_percent": margin_percent(margin, price) if margin is not None and price
+            else None,
             "max_batches": max_batches(ingredients, on_hand),
             "created_at": as_utc(recipe.created_at),
         })
@@ -79,11 +53,11 @@ def _recipe_dicts(session: Session, recipes: list[Any]) -> list[dict]:
 def list_recipes(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
     query = paged(select(Recipe), Recipe.id, page)
     rows, cursor = split_page(list(session.execute(query).scalars()), page)
-    return _recipe_dicts(session, rows), cursor
+    return recipe_dicts(session, rows), cursor
 
 
 def get_recipe(session: Session, recipe_id: int) -> dict:
     recipe = session.get(Recipe, recipe_id)
     if recipe is None:
         raise NotFound(f"no recipe with id {recipe_id}")
-    return _recipe_dicts(session, [recipe])[0]
+    return recipe_dicts(session, [recipe])[0]

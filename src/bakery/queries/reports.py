@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from ..clock import day_bounds
 from ..db.models import Material, MaterialBatch, Product, ProductLot, Sale, SaleItem
+from ..domain.costing import margin_percent
 from ..domain.numbers import ZERO, money
-from .history import day_bounds
 
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
@@ -119,17 +120,13 @@ def _row(key: str, quantity: Any, revenue: Any, cost: Any) -> dict:
             "margin_percent": margin_percent(margin, revenue)}
 
 
-def margin_percent(margin: Decimal, revenue: Decimal) -> Decimal | None:
-    """Margin as a percentage of revenue, 2 places; None when there was no revenue."""
-    return money(margin * 100 / revenue) if revenue else None
-
-
 def _totals(rows: Iterable[dict]) -> dict:
-    totals = {name: ZERO for name in FIGURES}
+    totals: dict[str, Decimal | None] = dict.fromkeys(FIGURES, ZERO)
+    sums = dict.fromkeys(FIGURES, ZERO)
     for row in rows:
         for name in FIGURES:
-            totals[name] += row[name]
-    totals["margin_percent"] = margin_percent(totals["margin"], totals["revenue"])
+            sums[name] += row[name]
+    totals = {**sums, "margin_percent": margin_percent(sums["margin"], sums["revenue"])}
     return totals
 
 

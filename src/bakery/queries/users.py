@@ -1,4 +1,4 @@
-"""User accounts as the admin pages list them (never the password hash)."""
+"""User accounts as the API and the admin pages show them (never the password hash)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,35 @@ from sqlalchemy.orm import Session
 
 from ..db.models import User, as_utc
 from ..domain.errors import NotFound
+from .pages import PageRequest, paged, split_page
 
 
-def _user_dict(user: User) -> dict:
+def user_dict(user: User) -> dict:
     return {"id": user.id, "email": user.email, "role": user.role, "active": user.active,
             "created_at": as_utc(user.created_at)}
 
 
 def list_users(session: Session) -> list[dict]:
-    return [_user_dict(u) for u in session.scalars(select(User).order_by(User.email))]
+    """Every account, by email (the admin page)."""
+    return [user_dict(u) for u in session.scalars(select(User).order_by(User.email))]
+
+
+def page_of_users(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
+    """One page of accounts in the order they were created (the API)."""
+    rows, cursor = split_page(list(session.scalars(paged(select(User), User.id, page))), page)
+    return [user_dict(u) for u in rows], cursor
 
 
 def get_user(session: Session, user_id: int) -> dict:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
-    return _user_dict(user)
+    return user_dict(user)
+
+
+def user_emails(session: Session) -> dict[int, str]:
+    """id -> email of every account, for pages that show who did something."""
+    return {row.id: row.email for row in session.execute(select(User.id, User.email))}
 
 
 def active_user(session: Session, user_id: int) -> dict | None:
@@ -30,7 +43,7 @@ def active_user(session: Session, user_id: int) -> dict | None:
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return {**_user_dict(user), "password_stamp": password_stamp(user.password_hash)}
+    return {**user_dict(user), "password_stamp": password_stamp(user.password_hash)}
 
 
 def password_stamp(password_hash: str) -> str:

@@ -20,14 +20,13 @@ import urllib.request
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response, request
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db.engine import transaction
 from ..db.models import StockAlert, as_utc, utcnow
 from ..queries.inventory import low_stock
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 log = logging.getLogger("bakery.alerts")
 A = StockAlert.__table__
@@ -81,7 +80,7 @@ def deliver(url: str, alert: dict, timeout: float = WEBHOOK_TIMEOUT) -> bool:
     """POST one crossing as JSON; True when the receiver answered 2xx."""
     payload = {k: v for k, v in alert.items() if v is not None}
     body = json.dumps(payload, default=_json_default).encode()
-    req = urllib.request.Request(url, data=body, method="POST",
+    req = urllib.request.Request(url, data=body, method="POST",  # noqa: S310 - checked at start
                                  headers={"Content-Type": "application/json",
                                           "User-Agent": "bakery-alerts"})
     try:
@@ -126,7 +125,7 @@ class AlertWatcher:
             self._queue.get()
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - keep the worker alive whatever happens
+            except Exception:  # keep the worker alive whatever happens
                 log.exception("low-stock sweep failed")
             finally:
                 self._queue.task_done()
@@ -137,18 +136,3 @@ class AlertWatcher:
                 with transaction(self.factory) as session:
                     session.execute(update(A).where(A.c.id == alert["alert_id"])
                                     .values(notified_at=utcnow()))
-
-
-def init_alerts(app: Flask) -> None:
-    """With ALERT_WEBHOOK_URL set, sweep for crossings after every successful write request."""
-    settings = app.extensions["bakery.settings"]
-    if not settings.alert_webhook_url:
-        return
-    watcher = AlertWatcher(app.extensions["bakery.sessions"], settings.alert_webhook_url)
-    app.extensions["bakery.alerts"] = watcher
-
-    @app.after_request
-    def _poke_alerts(response: Response) -> Response:
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and 200 <= response.status_code < 300:
-            watcher.poke()
-        return response

@@ -29,11 +29,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..clock import now
 from ..db.engine import transaction
 from ..db.models import Base, as_utc
 from ..db.sequences import reset_sequences
 from ..domain.errors import Conflict, ValidationFailed
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 FORMAT = "bakery-export"
 VERSION = 1
@@ -76,7 +77,7 @@ def export_from(connection: Connection) -> dict[str, Any]:
         tables[table.name] = {"columns": columns,
                               "rows": [[_plain(v) for v in row] for row in rows]}
     return {"format": FORMAT, "version": VERSION,
-            "exported_at": datetime.now(timezone.utc).isoformat(),
+            "exported_at": now().isoformat(),
             "schema_revision": _revision(connection), "tables": tables}
 
 
@@ -123,7 +124,7 @@ def read_sqlite_file(path: Path) -> dict[str, Any]:
                 raise ValidationFailed(
                     "the SQLite backup does not match this version's schema; upgrade a copy "
                     "of it first with DATABASE_URL=sqlite:///COPY bakery db upgrade",
-                    {"file": str(exc.orig or exc).splitlines()[0]}) from exc
+                    {"file": str(getattr(exc, "orig", None) or exc).splitlines()[0]}) from exc
     finally:
         engine.dispose()
 
@@ -235,7 +236,7 @@ def _rows(table: Table, section: Any) -> list[dict[str, Any]]:
         where = f"tables.{table.name}.rows[{index}]"
         if not isinstance(row, list) or len(row) != len(columns):
             raise ValidationFailed(f"{where} does not match the columns", {where: "malformed"})
-        result.append({c.name: _value(c, v, f"{where}.{c.name}") for c, v in zip(columns, row)})
+        result.append({c.name: _value(c, v, f"{where}.{c.name}") for c, v in zip(columns, row, strict=True)})
     return result
 
 

@@ -14,7 +14,7 @@ from ..db.models import Material, Product, Recipe, RecipeIngredient
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.recipes import Ingredient, merge_ingredients
 from . import audit
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 AUDITED = {"materials": ("name", "unit", "min_quantity"),
            "products": ("name", "price", "min_quantity"),
@@ -131,6 +131,7 @@ def save_recipe(factory: SessionFactory, recipe_id: int | None, fields: dict,
                 raise Conflict(f"a recipe named {fields['name']!r} already exists",
                                {"name": "already exists"})
             before = None
+            recipe: Recipe | None
             if recipe_id is None:
                 recipe = Recipe(**fields)
                 session.add(recipe)

@@ -10,7 +10,6 @@ recorded price and total, at cost 0, without touching today's stock or the ledge
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
@@ -20,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db.engine import transaction
 from ..db.models import (
     Material,
@@ -36,12 +36,14 @@ from ..db.models import (
     StockMove,
 )
 from ..db.sequences import reset_sequences
+from ..db.stock_layers import drawable_batches, latest_batch_costs
+from ..domain.costing import batch_cost, lot_unit_cost
 from ..domain.errors import Conflict
 from ..domain.fifo import StockLayer
 from ..domain.legacy import LegacyData, load_legacy_json, parse_legacy
-from ..domain.numbers import ZERO, unit_cost
-from ..domain.recipes import Ingredient, batch_cost
-from .common import SessionFactory
+from ..domain.numbers import ZERO
+from ..domain.recipes import Ingredient
+from .unit_of_work import SessionFactory
 
 CHUNK = 5_000
 OPENING = "opening"
@@ -112,15 +114,15 @@ def import_legacy(factory: SessionFactory, data: LegacyData,
                   progress: Progress | None = None) -> ImportSummary:
     """Write a checked legacy file into an empty database: all of it or, on any error, nothing."""
     tick = progress or (lambda _n: None)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     with transaction(factory) as session:
         refuse_unless_empty(session, "import-json")
         writer = _Writer(session, tick)
         material_ids = writer.materials(data, now)
         product_ids = writer.products(data, now)
-        layers = writer.batches(data, material_ids, now)
+        writer.batches(data, material_ids, now)
         writer.recipes(data, material_ids, product_ids, now)
-        writer.opening_lots(data, material_ids, product_ids, layers, now)
+        writer.opening_lots(data, material_ids, product_ids, now)
         writer.sales(data, product_ids)
         reset_sequences(session, [model.__table__ for model in WRITTEN])
     return ImportSummary(data.counts(), data.notes)
@@ -166,10 +168,8 @@ class _Writer:
                                "min_quantity": None, "created_at": now} for p in data.products))
         return ids
 
-    def batches(self, data: LegacyData, material_ids: dict[str, int], now: datetime
-                ) -> dict[int, list[StockLayer]]:
+    def batches(self, data: LegacyData, material_ids: dict[str, int], now: datetime) -> None:
         """Open batches in file order, each with its opening-balance ledger row."""
-        layers: dict[int, list[StockLayer]] = defaultdict(list)
         rows, moves = [], []
         batch_id = 0
         for material in data.materials:
@@ -183,11 +183,8 @@ class _Writer:
                              "created_by": None})
                 moves.append(_move(now, batch.quantity, batch.cost_per_unit,
                                    material_id=mid, batch_id=batch_id))
-                layers[mid].append(StockLayer(batch_id, mid, batch.quantity,
-                                              batch.cost_per_unit, batch.purchase_date))
         self.insert(MaterialBatch, rows)
         self.insert(StockMove, moves)
-        return layers
 
     def recipes(self, data: LegacyData, material_ids: dict[str, int],
                 product_ids: dict[str, int], now: datetime) -> None:
@@ -199,11 +196,17 @@ class _Writer:
             for i, r in enumerate(data.recipes, start=1) for name, qty in r.ingredients))
 
     def opening_lots(self, data: LegacyData, material_ids: dict[str, int],
-                     product_ids: dict[str, int], layers: dict[int, list[StockLayer]],
-                     now: datetime) -> None:
-        """Product stock as one opening lot each, valued at its recipe's FIFO cost per unit."""
-        costs = opening_unit_costs(data, material_ids, layers)
-        rows, moves = [], []
+                     product_ids: dict[str, int], now: datetime) -> None:
+        """Product stock as one opening lot each, valued at its recipe's FIFO cost per unit.
+
+        The batches just written are read back as every other use case reads stock, so they
+        are drawn in the same issue order.
+        """
+        ids = list(material_ids.values())
+        costs = opening_unit_costs(data, material_ids, drawable_batches(self.session, ids),
+                                   latest_batch_costs(self.session, ids))
+        rows: list[dict[str, Any]] = []
+        moves: list[dict[str, Any]] = []
         for product in data.products:
             if product.quantity <= 0:
                 continue
@@ -228,20 +231,19 @@ class _Writer:
 
 
 def opening_unit_costs(data: LegacyData, material_ids: dict[str, int],
-                       layers: dict[int, list[StockLayer]]) -> dict[str, Decimal]:
+                       layers: dict[int, list[StockLayer]],
+                       latest_costs: dict[int, Decimal]) -> dict[str, Decimal]:
     """What one unit of each recipe's product costs at the imported batches' FIFO costs.
 
     Stock the file holds of a product has no recorded cost; this is the best estimate there is.
     Where an ingredient's stock falls short, its newest batch's cost prices the rest (as the
     recipe cost shown by the API does); a material with no stock at all counts as 0.
     """
-    last_cost = {mid: max(ls, key=lambda layer: (layer.received or date.min, layer.id)).unit_cost
-                 for mid, ls in layers.items() if ls}
     costs = {}
     for recipe in data.recipes:
         lines = [Ingredient(material_ids[name], qty) for name, qty in recipe.ingredients]
-        costs[recipe.name] = unit_cost(batch_cost(lines, layers, last_cost)
-                                       / recipe.yield_quantity)
+        costs[recipe.name] = lot_unit_cost(batch_cost(lines, layers, latest_costs),
+                                           recipe.yield_quantity)
     return costs
 
 

@@ -6,6 +6,7 @@ counted like known ones, so the delay tells an attacker nothing about who has an
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db.engine import transaction
 from ..db.models import LoginFailure, as_utc, utcnow
 from ..domain.credentials import login_delay
-from ..domain.errors import DomainError
-from .common import SessionFactory
+from ..domain.errors import TooSoon
+from .unit_of_work import SessionFactory
 
 # Rows of accounts that have not failed for this long are dropped when the next failure is kept.
 FORGET_AFTER = timedelta(days=1)
@@ -35,15 +36,12 @@ _COUNT_FAILURE = {name: _count_failure_statement(dialect)
                   for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-class TooManyFailures(DomainError):
+class TooManyFailures(TooSoon):
     """The account must wait before the next sign-in attempt."""
-
-    code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many wrong passwords for this account; try again in "
-                         f"{retry_after} seconds", {"retry_after": retry_after})
-        self.retry_after = retry_after
+                         f"{retry_after} seconds", retry_after)
 
 
 def account_key(email: str) -> str:
@@ -61,9 +59,9 @@ def refuse_while_waiting(factory: SessionFactory, email: str, *, free: int, cap:
         return
     ready = as_utc(row.last_failed_at) + timedelta(seconds=login_delay(row.failures, free=free,
                                                                         cap=cap))
-    wait = (ready - (now or utcnow())).total_seconds()
-    if wait > 0:
-        raise TooManyFailures(max(1, int(wait + 0.999)))
+    left = ready - (now or utcnow())
+    if left > timedelta(0):
+        raise TooManyFailures(max(1, math.ceil(left / timedelta(seconds=1))))
 
 
 def count_failure(factory: SessionFactory, email: str, now: datetime | None = None) -> None:

@@ -12,12 +12,13 @@ long behind it (new keys are other rows; on SQLite each batch holds the write lo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from ..db.engine import transaction
 from ..db.models import IdempotencyKey, utcnow
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 PURGE_BATCH = 500
 _KEYS = IdempotencyKey.__table__
@@ -32,7 +33,8 @@ def purge_idempotency_keys(factory: SessionFactory, keep: timedelta,
     while max_batches is None or batches < max_batches:
         with transaction(factory) as session:
             ids = select(_KEYS.c.id).where(_KEYS.c.created_at < cutoff).limit(batch)
-            gone = session.execute(delete(_KEYS).where(_KEYS.c.id.in_(ids.scalar_subquery())))
+            gone = cast(CursorResult[Any], session.execute(
+                delete(_KEYS).where(_KEYS.c.id.in_(ids.scalar_subquery()))))
             count = gone.rowcount or 0
         purged += count
         batches += 1

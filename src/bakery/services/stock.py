@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, text, update
 from sqlalchemy.orm import Session
 
+from ..clock import today
+from ..db.engine import Executor, rows_param
+from ..db.locks import lock_rows
 from ..db.models import (
     Material,
     MaterialBatch,
@@ -19,35 +23,31 @@ from ..db.models import (
     ProductLot,
     Quantity,
     Recipe,
-    RecipeIngredient,
     Sale,
     SaleItem,
     StockAdjustment,
     utcnow,
 )
+from ..db.stock_layers import (
+    drawable_batches,
+    drawable_lots,
+    latest_batch_costs,
+    latest_lot_costs,
+    recipe_lines,
+)
 from ..domain import fifo
-from ..domain.errors import NotFound, ValidationFailed
-from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money, unit_cost
-from ..domain.recipes import Ingredient, scale
-from .common import (Executor, Idempotency, Move, Outcome, SessionFactory, lock_rows, note_created,
-                     rows_param, run_once, write_moves)
+from ..domain.costing import cost_of, latest_cost
+from ..domain.errors import InsufficientStock, NotFound, ValidationFailed
+from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money
+from ..domain.production import plan_production
+from .ledger import Move, note_created, write_moves
+from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _SALES = Sale.__table__
 _SALE_ITEMS = SaleItem.__table__
-# Built once (see services/common.py): these run on every sale and production run.
-_OPEN_BATCHES = (
-    select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
-           _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
-    .where(_BATCHES.c.material_id.in_(bindparam("ids", expanding=True)), _BATCHES.c.remaining > 0)
-    .order_by(_BATCHES.c.material_id, _BATCHES.c.purchase_date, _BATCHES.c.id)
-)
-_OPEN_LOTS = (
-    select(_LOTS.c.id, _LOTS.c.product_id, _LOTS.c.remaining, _LOTS.c.unit_cost)
-    .where(_LOTS.c.product_id.in_(bindparam("ids", expanding=True)), _LOTS.c.remaining > 0)
-    .order_by(_LOTS.c.product_id, _LOTS.c.id)
-)
+# Built once (see db/stock_layers.py): these run on every sale and production run.
 _DRAW_DOWN = {
     table: update(table).where(table.c.id == bindparam("layer_id")).values(
         remaining=func.round(table.c.remaining - bindparam("take", type_=Quantity), QUANTITY_PLACES))
@@ -79,7 +79,7 @@ def receive_batch(
             raise NotFound(f"no material with id {material_id}")
         batch = MaterialBatch(
             material_id=material_id, quantity=quantity, remaining=quantity,
-            cost_per_unit=cost_per_unit, purchase_date=purchase_date or date.today(),
+            cost_per_unit=cost_per_unit, purchase_date=purchase_date or today(),
             expiry_date=expiry_date, lot=lot, supplier=supplier,
             created_at=utcnow(), created_by=user_id,
         )
@@ -92,26 +92,58 @@ def receive_batch(
     return run_once(factory, idem, work, lambda b: b.id)
 
 
-# --- loading layers --------------------------------------------------------------------------
+# --- the two kinds of stock ------------------------------------------------------------------
 
-def _open_batches(session: Executor, material_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
-    rows = session.execute(_OPEN_BATCHES, {"ids": material_ids})
-    layers: dict[int, list[fifo.StockLayer]] = defaultdict(list)
-    for r in rows:
-        layers[r.material_id].append(
-            fifo.StockLayer(r.id, r.material_id, r.remaining, r.cost_per_unit, r.purchase_date))
-    return layers
+def _batch_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id: int,
+                material_id: int, batch_id: int) -> Move:
+    return Move(delta, cost, reason, ref_type, ref_id, material_id=material_id, batch_id=batch_id)
 
 
-def _open_lots(session: Executor, product_ids: list[int]) -> dict[int, list[fifo.StockLayer]]:
-    rows = session.execute(_OPEN_LOTS, {"ids": product_ids})
-    layers: dict[int, list[fifo.StockLayer]] = defaultdict(list)
-    for r in rows:
-        layers[r.product_id].append(fifo.StockLayer(r.id, r.product_id, r.remaining, r.unit_cost))
-    return layers
+def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id: int,
+              product_id: int, lot_id: int) -> Move:
+    return Move(delta, cost, reason, ref_type, ref_id, product_id=product_id, lot_id=lot_id)
 
 
-def _draw_down(session: Executor, table, draws: list[fifo.Draw]) -> None:  # type: ignore[no-untyped-def]
+def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
+    return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
+        "material_id": material_id, "quantity": qty, "remaining": qty,
+        "cost_per_unit": money(cost), "purchase_date": today(), "created_at": utcnow(),
+    }).scalar_one()
+
+
+def _new_lot(session: Session, product_id: int, qty: Decimal, cost: Decimal) -> int:
+    return session.execute(insert(ProductLot).returning(ProductLot.id), {
+        "product_id": product_id, "quantity": qty, "remaining": qty, "unit_cost": cost,
+        "created_at": utcnow(),
+    }).scalar_one()
+
+
+@dataclass(frozen=True)
+class StockKind:
+    """What differs between materials (stocked in batches) and products (stocked in lots)."""
+
+    name: str  # "material" or "product": shortfalls, error fields
+    model: Any  # the item's model, whose row is locked first
+    layers: Table  # the table of its layers
+    drawable: Callable[[Executor, Collection[int]], dict[int, list[fifo.StockLayer]]]
+    latest_costs: Callable[[Executor, Collection[int]], dict[int, Decimal]]
+    move: Callable[[Decimal, Decimal, str, str, int, int, int], Move]  # a ledger row on a layer
+    new_layer: Callable[[Session, int, Decimal, Decimal], int]  # a layer found in a count
+
+    def moves_out(self, draws: list[fifo.Draw], reason: str, ref_type: str,
+                  ref_id: int) -> list[Move]:
+        """The ledger rows of drawing these layers down."""
+        return [self.move(-d.quantity, d.unit_cost, reason, ref_type, ref_id, d.item_id, d.layer_id)
+                for d in draws]
+
+
+_MATERIALS = StockKind("material", Material, _BATCHES, drawable_batches, latest_batch_costs,
+                      _batch_move, _new_batch)
+_PRODUCTS = StockKind("product", Product, _LOTS, drawable_lots, latest_lot_costs,
+                     _lot_move, _new_lot)
+
+
+def _draw_down(session: Executor, table: Table, draws: list[fifo.Draw]) -> None:
     """Lower `remaining` of each drawn layer in one statement; CHECK (remaining >= 0) guards.
 
     SQLite keeps NUMERIC columns as binary floats, so the difference is rounded back to the
@@ -145,21 +177,15 @@ def run_production(
         recipe = session.get(Recipe, recipe_id)
         if recipe is None:
             raise ValidationFailed("unknown recipe", {"recipe_id": f"no recipe with id {recipe_id}"})
-        lines = [
-            Ingredient(r.material_id, r.quantity)
-            for r in session.execute(
-                select(RecipeIngredient.material_id, RecipeIngredient.quantity)
-                .where(RecipeIngredient.recipe_id == recipe_id)
-            )
-        ]
-        needs = scale(lines, batches)
-        materials = lock_rows(session, Material, needs, Material.name)
-        layers = _open_batches(session, list(needs))
-        draws = fifo.withdraw("material", needs, layers,
-                              {mid: row.name for mid, row in materials.items()})
-        consumed = [d for material_id in sorted(draws) for d in draws[material_id]]
-        exact_cost = sum((d.cost for d in consumed), ZERO)
-        produced = recipe.yield_quantity * batches
+        lines = recipe_lines(session, [recipe_id])[recipe_id]
+        material_ids = [line.material_id for line in lines]
+        materials = lock_rows(session, Material, material_ids, Material.name)
+        plan = plan_production(lines, batches, recipe.yield_quantity,
+                               drawable_batches(session, material_ids),
+                               {mid: row.name for mid, row in materials.items()})
+        if plan.shortfalls:
+            raise InsufficientStock(plan.shortfalls)
+        consumed, exact_cost, produced = plan.consumed, plan.cost, plan.produced
         if produced > MAX_QUANTITY or money(exact_cost) > MAX_MONEY:
             raise ValidationFailed("the run is too large to record", {
                 "batches": f"would make more than {MAX_QUANTITY} units or cost more than "
@@ -175,16 +201,15 @@ def run_production(
             session.execute(insert(ProductionConsumption), [
                 {"run_id": run.id, "material_id": d.item_id, "batch_id": d.layer_id,
                  "quantity": d.quantity, "cost_per_unit": d.unit_cost} for d in consumed])
-        lot_cost = unit_cost(exact_cost / produced)
+        lot_cost = plan.unit_cost
         lot_id = session.execute(
             insert(ProductLot).returning(ProductLot.id),
             {"product_id": recipe.product_id, "production_run_id": run.id, "quantity": produced,
              "remaining": produced, "unit_cost": lot_cost, "created_at": now},
         ).scalar_one()
-        moves = [Move(-d.quantity, d.unit_cost, "production", "production_run", run.id,
-                      material_id=d.item_id, batch_id=d.layer_id) for d in consumed]
-        moves.append(Move(produced, lot_cost, "production", "production_run", run.id,
-                          product_id=recipe.product_id, lot_id=lot_id))
+        moves = _MATERIALS.moves_out(consumed, "production", "production_run", run.id)
+        moves.append(_lot_move(produced, lot_cost, "production", "production_run", run.id,
+                               recipe.product_id, lot_id))
         write_moves(session, moves, user_id)
         return ProductionResult(run, lot_id, consumed)
 
@@ -208,6 +233,7 @@ class SaleResult:
     total: Decimal
     cost: Decimal
     created_at: datetime
+    created_by: int | None
     items: list[SaleLine]
 
 
@@ -238,14 +264,14 @@ def record_sale(
             raise ValidationFailed("unknown product", {
                 f"items.{i}.product_id": f"no product with id {pid}"
                 for i, (pid, _) in enumerate(items) if pid in missing})
-        layers = _open_lots(connection, list(wanted))
+        layers = drawable_lots(connection, wanted)
         draws = fifo.withdraw("product", wanted, layers,
                               {pid: row.name for pid, row in products.items()})
         lines = []
         for pid, qty in wanted.items():
             price = products[pid].price
             lines.append(SaleLine(pid, qty, price, money(qty * price),
-                                  money(sum((d.cost for d in draws[pid]), ZERO))))
+                                  money(cost_of(draws[pid]))))
         total = sum((line.line_total for line in lines), ZERO)
         cost = sum((line.cost for line in lines), ZERO)
         if max(total, cost) > MAX_MONEY:
@@ -256,7 +282,7 @@ def record_sale(
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
         sale_id = _write_sale(connection, sale, lines, all_draws)
         note_created(session, _SALES)
-        return SaleResult(sale_id, total, cost, created, lines)
+        return SaleResult(sale_id, total, cost, created, user_id, lines)
 
     return run_once(factory, idem, work, lambda r: r.id)
 
@@ -286,9 +312,7 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
         {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
          "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
         for ln in lines]))
-    write_moves(connection, [Move(-d.quantity, d.unit_cost, "sale", "sale", sale_id,
-                                  product_id=d.item_id, lot_id=d.layer_id) for d in draws],
-                sale["created_by"])
+    write_moves(connection, _PRODUCTS.moves_out(draws, "sale", "sale", sale_id), sale["created_by"])
     return int(sale_id)
 
 
@@ -338,68 +362,32 @@ def adjust_stock(
     user_id: int | None = None,
 ) -> Outcome[StockAdjustment]:
     """Correct stock (waste, a count, damage): losses FIFO, finds as a new layer at latest cost."""
+    kind, item_id = ((_MATERIALS, material_id) if material_id is not None
+                     else (_PRODUCTS, product_id))
+    assert item_id is not None
 
     def work(session: Session) -> StockAdjustment:
-        is_material = material_id is not None
-        model = Material if is_material else Product
-        item_id = material_id if is_material else product_id
-        assert item_id is not None
-        locked = lock_rows(session, model, [item_id], model.name)
+        locked = lock_rows(session, kind.model, [item_id], kind.model.name)
         if item_id not in locked:
-            field_name = "material_id" if is_material else "product_id"
             raise ValidationFailed("unknown item",
-                                   {field_name: f"no {model.__tablename__[:-1]} with id {item_id}"})
+                                   {f"{kind.name}_id": f"no {kind.name} with id {item_id}"})
         adjustment = StockAdjustment(material_id=material_id, product_id=product_id,
                                      quantity_delta=quantity_delta, reason=reason, note=note,
                                      created_at=utcnow(), created_by=user_id)
         session.add(adjustment)
         session.flush()
-        layers = (_open_batches if is_material else _open_lots)(session, [item_id])
         if quantity_delta < 0:
-            draws = fifo.withdraw("material" if is_material else "product",
-                                  {item_id: -quantity_delta}, layers, {item_id: locked[item_id].name})
-            _draw_down(session, _BATCHES if is_material else _LOTS, draws[item_id])
-            moves = [_layer_move(is_material, -d.quantity, d.unit_cost, reason, adjustment.id,
-                                 item_id, d.layer_id) for d in draws[item_id]]
+            draws = fifo.withdraw(kind.name, {item_id: -quantity_delta},
+                                  kind.drawable(session, [item_id]),
+                                  {item_id: locked[item_id].name})[item_id]
+            _draw_down(session, kind.layers, draws)
+            moves = kind.moves_out(draws, reason, "adjustment", adjustment.id)
         else:
-            cost = _latest_cost(session, is_material, item_id)
-            layer_id = _new_layer(session, is_material, item_id, quantity_delta, cost)
-            moves = [_layer_move(is_material, quantity_delta, cost, reason, adjustment.id,
-                                 item_id, layer_id)]
+            cost = latest_cost(kind.latest_costs(session, [item_id]), item_id)
+            layer_id = kind.new_layer(session, item_id, quantity_delta, cost)
+            moves = [kind.move(quantity_delta, cost, reason, "adjustment", adjustment.id,
+                               item_id, layer_id)]
         write_moves(session, moves, user_id)
         return adjustment
 
     return run_once(factory, None, work, lambda a: a.id)
-
-
-def _layer_move(is_material: bool, delta: Decimal, cost: Decimal, reason: str, ref_id: int,
-                item_id: int, layer_id: int) -> Move:
-    if is_material:
-        return Move(delta, cost, reason, "adjustment", ref_id, material_id=item_id, batch_id=layer_id)
-    return Move(delta, cost, reason, "adjustment", ref_id, product_id=item_id, lot_id=layer_id)
-
-
-def _latest_cost(session: Session, is_material: bool, item_id: int) -> Decimal:
-    """The cost of the newest layer of an item, used to value stock that turned up in a count."""
-    if is_material:
-        query = (select(_BATCHES.c.cost_per_unit).where(_BATCHES.c.material_id == item_id)
-                 .order_by(_BATCHES.c.purchase_date.desc(), _BATCHES.c.id.desc()))
-    else:
-        query = (select(_LOTS.c.unit_cost).where(_LOTS.c.product_id == item_id)
-                 .order_by(_LOTS.c.id.desc()))
-    found = session.execute(query.limit(1)).scalar()
-    return found if found is not None else ZERO
-
-
-def _new_layer(session: Session, is_material: bool, item_id: int, qty: Decimal,
-               cost: Decimal) -> int:
-    now = utcnow()
-    if is_material:
-        return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
-            "material_id": item_id, "quantity": qty, "remaining": qty,
-            "cost_per_unit": money(cost), "purchase_date": date.today(), "created_at": now,
-        }).scalar_one()
-    return session.execute(insert(ProductLot).returning(ProductLot.id), {
-        "product_id": item_id, "quantity": qty, "remaining": qty, "unit_cost": cost,
-        "created_at": now,
-    }).scalar_one()

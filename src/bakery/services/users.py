@@ -13,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..config import PASSWORD_HASH
 from ..db.engine import single_read, transaction
-from ..db.models import ROLES, ApiToken, User, as_utc, utcnow
+from ..db.models import ApiToken, User, as_utc, utcnow
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..domain.roles import ADMIN, ALL_ROLES
 from . import audit
-from .common import SessionFactory
+from .unit_of_work import SessionFactory
 
 MIN_PASSWORD_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often
@@ -44,13 +46,13 @@ def hash_token(token: str) -> str:
 
 
 def create_user(factory: SessionFactory, *, email: str, role: str, password: str,
-                actor_id: int | None = None) -> int:
+                actor_id: int | None = None, hash_method: str = PASSWORD_HASH) -> int:
     email = email.strip().lower()
     errors = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = "not an email address"
-    if role not in ROLES:
-        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    if role not in ALL_ROLES:
+        errors["role"] = f"must be one of {', '.join(ALL_ROLES)}"
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
     if errors:
@@ -59,7 +61,8 @@ def create_user(factory: SessionFactory, *, email: str, role: str, password: str
         with transaction(factory) as session:
             if session.scalar(select(User.id).where(User.email == email)) is not None:
                 raise Conflict(f"a user with email {email} already exists", {"email": "already exists"})
-            user = User(email=email, role=role, password_hash=generate_password_hash(password),
+            user = User(email=email, role=role,
+                        password_hash=generate_password_hash(password, hash_method),
                         active=True, created_at=utcnow())
             session.add(user)
             session.flush()
@@ -75,12 +78,13 @@ def count_users(factory: SessionFactory) -> int:
         return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-def ensure_first_admin(factory: SessionFactory, email: str | None, password: str | None) -> bool:
+def ensure_first_admin(factory: SessionFactory, email: str | None, password: str | None,
+                       hash_method: str = PASSWORD_HASH) -> bool:
     """Create the first admin from the environment when the database has no user yet."""
     if not email or not password or count_users(factory) > 0:
         return False
     try:
-        create_user(factory, email=email, role="admin", password=password)
+        create_user(factory, email=email, role=ADMIN, password=password, hash_method=hash_method)
     except Conflict:  # another process bootstrapped it at the same moment
         return False
     return True
@@ -97,8 +101,18 @@ def check_password(factory: SessionFactory, email: str, password: str) -> Princi
     return Principal(user.id, user.email, user.role)
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new bearer token: the secret, shown this once, and the row that stores its hash."""
+
+    token: str
+    expires_at: datetime
+    id: int
+    name: str | None
+
+
 def issue_token(factory: SessionFactory, email: str, password: str,
-                lifetime: timedelta, name: str | None = None) -> tuple[str, datetime]:
+                lifetime: timedelta, name: str | None = None) -> IssuedToken:
     """Check the password and hand out a new bearer token; only its hash is stored."""
     principal = check_password(factory, email, password)
     token = secrets.token_urlsafe(32)
@@ -110,7 +124,7 @@ def issue_token(factory: SessionFactory, email: str, password: str,
         session.flush()
         audit.record(session, principal.id, "issue", "token", row.id, None,
                      {"user_id": principal.id, "name": name, "expires_at": expires_at.isoformat()})
-    return token, expires_at
+        return IssuedToken(token, expires_at, row.id, name)
 
 
 _USERS, _TOKENS = User.__table__, ApiToken.__table__
@@ -163,18 +177,11 @@ def revoke_tokens(factory: SessionFactory, user_id: int, actor_id: int | None = 
         _revoke_where(session, actor_id, ApiToken.user_id == user_id)
 
 
-def list_tokens(factory: SessionFactory, user_id: int) -> list[ApiToken]:
-    """A user's tokens, newest first (hashes never leave the database layer's callers)."""
-    with factory() as session:
-        return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                                    .order_by(ApiToken.id.desc())))
-
-
 def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> None:
     """Revoke one token: the caller's own, or anyone's for an admin. Revoking twice is a no-op."""
     with transaction(factory) as session:
         owner = session.scalar(select(ApiToken.user_id).where(ApiToken.id == token_id))
-        if owner is None or (owner != actor.id and actor.role != "admin"):
+        if owner is None or (owner != actor.id and actor.role != ADMIN):
             raise NotFound(f"no token with id {token_id}")
         _revoke_where(session, actor.id, ApiToken.id == token_id)
 
@@ -185,8 +192,8 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
 
     The last active admin can be neither demoted nor deactivated, so the bakery always has one.
     """
-    if role is not None and role not in ROLES:
-        raise ValidationFailed("invalid user", {"role": f"must be one of {', '.join(ROLES)}"})
+    if role is not None and role not in ALL_ROLES:
+        raise ValidationFailed("invalid user", {"role": f"must be one of {', '.join(ALL_ROLES)}"})
     with transaction(factory) as session:
         user = session.get(User, user_id, with_for_update=True)
         if user is None:
@@ -196,8 +203,8 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
             user.role = role
         if active is not None:
             user.active = active
-        if before["role"] == "admin" and before["active"] and not (user.active and user.role == "admin"):
-            admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
+        if before["role"] == ADMIN and before["active"] and not (user.active and user.role == ADMIN):
+            admins = session.scalars(select(User.id).where(User.role == ADMIN, User.active.is_(True))
                                      .with_for_update()).all()
             if set(admins) <= {user_id}:
                 raise Conflict("the last active admin cannot be demoted or deactivated",
@@ -223,7 +230,8 @@ def change_role(factory: SessionFactory, user_id: int, role: str,
     update_user(factory, user_id, actor_id=acting_user_id, role=role)
 
 
-def change_password(factory: SessionFactory, user_id: int, current: str, new: str) -> None:
+def change_password(factory: SessionFactory, user_id: int, current: str, new: str,
+                    hash_method: str = PASSWORD_HASH) -> None:
     """Replace a user's password after checking the current one; their API tokens are revoked."""
     errors = {}
     if len(new) < MIN_PASSWORD_LENGTH:
@@ -238,6 +246,6 @@ def change_password(factory: SessionFactory, user_id: int, current: str, new: st
             errors["current_password"] = "not your current password"
         if errors:
             raise ValidationFailed("the password was not changed", errors)
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = generate_password_hash(new, hash_method)
         audit.record(session, user_id, "change_password", "user", user_id)
         _revoke_where(session, user_id, ApiToken.user_id == user_id)

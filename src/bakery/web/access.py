@@ -1,7 +1,7 @@
 """Who may open which page: every web view is marked `@public` or `@requires(*roles)`.
 
-The roles are the API's own tuples (api/registry.py), so a page and the endpoint behind it
-always agree. The user is loaded from the database on every request, so deactivating an account
+The roles are the groups of domain/roles.py that the API uses too, so a page and the endpoint
+behind it always agree. The user is loaded from the database on every request, so deactivating an account
 or changing a password ends its browser sessions at once.
 """
 
@@ -14,12 +14,23 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from ..api.registry import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
+from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..queries.users import active_user
 from ..runtime import sessions
 
-__all__ = ["ADMINS", "ALL_ROLES", "BAKEHOUSE", "MANAGERS", "TILL", "requires", "public",
-           "current_user", "may", "load_user", "safe_next"]
+__all__ = [
+    "ADMINS",
+    "ALL_ROLES",
+    "BAKEHOUSE",
+    "MANAGERS",
+    "TILL",
+    "current_user",
+    "load_user",
+    "may",
+    "public",
+    "requires",
+    "safe_next",
+]
 
 View = Callable[..., Any]
 
@@ -42,6 +53,14 @@ def load_user() -> None:
 
 def current_user() -> dict | None:
     return g.get("user")
+
+
+def signed_in() -> dict:
+    """The user of a page that `requires` a role: always there by the time the view runs."""
+    user = g.get("user")
+    if user is None:
+        raise RuntimeError("signed_in() outside a page that requires a signed-in user")
+    return user
 
 
 def requires(*roles: str) -> Callable[[View], View]:

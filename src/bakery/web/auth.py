@@ -6,16 +6,16 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
-from ..db.models import ROLES
 from ..domain.errors import DomainError, NotFound
+from ..domain.roles import CASHIER
 from ..queries.users import active_user, get_user, list_users
-from ..runtime import sessions
+from ..runtime import sessions, settings
 from ..services import users as accounts
 from . import web
-from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next
+from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next, signed_in
 from .forms import FormState, refused
 
-LANDING = {"cashier": "web.pos"}
+LANDING = {CASHIER: "web.pos"}
 
 
 def _landing(role: str) -> str:
@@ -28,7 +28,7 @@ def login() -> Any:
     form = FormState(values={"email": request.form.get("email", "")})
     target = request.values.get("next")
     if request.method == "GET" and current_user():
-        return redirect(safe_next(target, _landing(current_user()["role"])))
+        return redirect(safe_next(target, _landing(signed_in()["role"])))
     if request.method == "POST":
         email = request.form.get("email", "").strip()
         password = request.form.get("password", "")
@@ -74,12 +74,13 @@ def password() -> Any:
             form.errors["confirm_password"] = "does not match the new password"
         else:
             try:
-                accounts.change_password(sessions(), current_user()["id"], current, new)
+                accounts.change_password(sessions(), signed_in()["id"], current, new,
+                                         settings().password_hash_method)
             except DomainError as exc:
                 refused(exc, form)
             else:
                 with sessions()() as db:
-                    user = active_user(db, current_user()["id"])
+                    user = active_user(db, signed_in()["id"])
                 assert user is not None
                 session["password_stamp"] = user["password_stamp"]  # this session stays signed in
                 flash("Your password is changed. Other sessions and API tokens are signed out.",
@@ -94,13 +95,13 @@ def password() -> Any:
 def _users_page(form: FormState, status: int = 200) -> Any:
     with sessions()() as db:
         people = list_users(db)
-    return render_template("users.html", users=people, form=form, roles=ROLES), status
+    return render_template("users.html", users=people, form=form, roles=ALL_ROLES), status
 
 
 @web.get("/users")
 @requires(*ADMINS)
 def users() -> Any:
-    return _users_page(FormState(values={"role": "cashier"}))
+    return _users_page(FormState(values={"role": CASHIER}))
 
 
 @web.post("/users")
@@ -109,7 +110,8 @@ def users_new() -> Any:
     form = FormState(values={k: request.form.get(k, "") for k in ("email", "role")})
     try:
         accounts.create_user(sessions(), email=form.value("email"), role=form.value("role"),
-                          password=request.form.get("password", ""), actor_id=current_user()["id"])
+                          password=request.form.get("password", ""), actor_id=signed_in()["id"],
+                          hash_method=settings().password_hash_method)
     except DomainError as exc:
         refused(exc, form)
         return _users_page(form, 400)
@@ -131,10 +133,10 @@ def users_role(user_id: int) -> Any:
     user = _user_or_404(user_id)
     role = request.form.get("role", "")
     try:
-        accounts.change_role(sessions(), user_id, role, acting_user_id=current_user()["id"])
+        accounts.change_role(sessions(), user_id, role, acting_user_id=signed_in()["id"])
     except DomainError as exc:
         flash(f"{user['email']}: {exc.message}", "error")
-        return _users_page(FormState(values={"role": "cashier"}), 400 if exc.code ==
+        return _users_page(FormState(values={"role": CASHIER}), 400 if exc.code ==
                            "validation_error" else 409)
     flash(f"{user['email']} is now {role}.", "success")
     return redirect(url_for("web.users"))
@@ -146,9 +148,9 @@ def users_active(user_id: int) -> Any:
     user = _user_or_404(user_id)
     active = request.form.get("active") == "1"
     try:
-        accounts.set_active(sessions(), user_id, active, acting_user_id=current_user()["id"])
+        accounts.set_active(sessions(), user_id, active, acting_user_id=signed_in()["id"])
     except DomainError as exc:
         flash(f"{user['email']}: {exc.message}", "error")
-        return _users_page(FormState(values={"role": "cashier"}), 409)
+        return _users_page(FormState(values={"role": CASHIER}), 409)
     flash(f"{user['email']} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("web.users"))

@@ -6,19 +6,19 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from ..api.backup import download_response
-from .access import requires
+from ..contract.downloads import backup_file
+from .access import ADMINS, requires
 
 backup_pages = Blueprint("backup", __name__, url_prefix="/admin/backup")
 
 
 @backup_pages.get("/")
-@requires("admin")
+@requires(*ADMINS)
 def backup_page() -> Any:
     return render_template("backup/index.html")
 
 
 @backup_pages.get("/download")
-@requires("admin")
+@requires(*ADMINS)
 def backup_download() -> Any:
-    return download_response(current_app.extensions["bakery.engine"])
+    return backup_file(current_app.extensions["bakery.engine"])

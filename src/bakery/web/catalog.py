@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import BaseModel
 
-from ..api.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..contract.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
-from ..queries import dashboard, inventory
+from ..queries import inventory, lookups
 from ..queries import recipes as recipe_queries
-from ..queries.pages import PageRequest, page_request
+from ..queries.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor, page_request
+from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import catalog, stock
 from . import web
-from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, current_user, requires
+from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, requires, signed_in
 from .forms import FormState, as_id, blank_to_none, form_idempotency, new_key, refused, validate
 
 T = TypeVar("T")
-EVERYTHING = PageRequest(limit=500)
+ListQuery = Callable[[Any, PageRequest], tuple[list[dict], str | None]]
+LIST_PAGE = 100  # rows per page of the materials, products and recipes lists
 BLANK_INGREDIENT_ROWS = 3
 
 
@@ -34,15 +36,36 @@ def read(query: Callable[..., T], *args: Any) -> T:
         abort(404)
 
 
-def _all(query: Callable[..., tuple[list[dict], Any]]) -> list[dict]:
-    return read(lambda db: query(db, EVERYTHING)[0])
+def every(db: Any, query: ListQuery) -> list[dict]:
+    """All rows of a paged list query, page after page: a form's choices are never cut short."""
+    rows: list[dict] = []
+    page = PageRequest(MAX_LIMIT)
+    while True:
+        found, cursor = query(db, page)
+        rows += found
+        if cursor is None:
+            return rows
+        page = PageRequest(MAX_LIMIT, decode_cursor(cursor))
 
 
-def _cursor_page() -> PageRequest:
+def _all(query: ListQuery) -> list[dict]:
+    return read(lambda db: every(db, query))
+
+
+def _cursor_page(limit: int = DEFAULT_LIMIT) -> PageRequest:
+    """The page ?cursor= asks for; a cursor this site did not give out is a 404."""
     try:
-        return page_request(None, request.args.get("cursor"))
+        return replace(page_request(None, request.args.get("cursor")), limit=limit)
     except DomainError:
         abort(404)
+
+
+def _list_page(query: ListQuery) -> dict[str, Any]:
+    """One page of a list (LIST_PAGE rows), the cursor to the next, and whether the list spans
+    more than this one page."""
+    page = _cursor_page(LIST_PAGE)
+    items, cursor = read(lambda db: query(db, page))
+    return {"items": items, "cursor": cursor, "paged": bool(cursor or page.after_id)}
 
 
 # --- materials -------------------------------------------------------------------------------
@@ -50,9 +73,10 @@ def _cursor_page() -> PageRequest:
 @web.get("/materials")
 @requires(*BAKEHOUSE)
 def materials() -> Any:
-    items = _all(inventory.list_materials)
-    total = sum((m["stock_value"] for m in items), 0)
-    return render_template("materials.html", materials=items, total_value=total)
+    listed = _list_page(inventory.list_materials)
+    total = sum((m["stock_value"] for m in listed["items"]), 0)
+    return render_template("materials.html", materials=listed["items"], total_value=total,
+                           cursor=listed["cursor"], paged=listed["paged"])
 
 
 @dataclass(frozen=True)
@@ -90,14 +114,15 @@ def _named_form(item: NamedItem, item_id: int | None) -> Any:
     if body is not None:
         try:
             if item_id is None:
-                item_id = item.create(sessions(), **body.model_dump(), actor_id=current_user()["id"])
+                item_id = item.create(sessions(), **body.model_dump(), actor_id=signed_in()["id"])
             else:
-                item.update(sessions(), item_id, **body.model_dump(), actor_id=current_user()["id"])
+                item.update(sessions(), item_id, **body.model_dump(), actor_id=signed_in()["id"])
         except DomainError as exc:
             refused(exc, form)
         else:
             flash(item.saved(body), "success")
-            return redirect(url_for(f"web.{item.kind}s_show", **{f"{item.kind}_id": item_id}))
+            target: dict[str, Any] = {f"{item.kind}_id": item_id}
+            return redirect(url_for(f"web.{item.kind}s_show", **target))
     return render_template(template, form=form, **{item.kind: current}), 400
 
 
@@ -138,7 +163,7 @@ def materials_receive(material_id: int) -> Any:
                                 {"material_id": material_id, **body.model_dump(mode="json")})
             try:
                 outcome = stock.receive_batch(sessions(), material_id, **fields,
-                                              user_id=current_user()["id"], idem=idem)
+                                              user_id=signed_in()["id"], idem=idem)
             except DomainError as exc:
                 refused(exc, form)
             else:
@@ -156,7 +181,7 @@ def materials_ledger(material_id: int) -> Any:
     material = read(inventory.get_material, material_id)
     moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), material_id=material_id))
     return render_template("ledger.html", item=material, kind="material", moves=moves,
-                           cursor=cursor, users=read(dashboard.user_emails))
+                           cursor=cursor, users=read(user_emails))
 
 
 # --- products --------------------------------------------------------------------------------
@@ -164,7 +189,8 @@ def materials_ledger(material_id: int) -> Any:
 @web.get("/products")
 @requires(*ALL_ROLES)
 def products() -> Any:
-    return render_template("products.html", products=_all(inventory.list_products))
+    listed = _list_page(inventory.list_products)
+    return render_template("products.html", products=listed["items"], cursor=listed["cursor"])
 
 
 @web.get("/products/<int:product_id>")
@@ -191,7 +217,7 @@ def products_ledger(product_id: int) -> Any:
     product = read(inventory.get_product, product_id)
     moves, cursor = read(lambda db: inventory.list_moves(db, _cursor_page(), product_id=product_id))
     return render_template("ledger.html", item=product, kind="product", moves=moves,
-                           cursor=cursor, users=read(dashboard.user_emails))
+                           cursor=cursor, users=read(user_emails))
 
 
 # --- recipes ---------------------------------------------------------------------------------
@@ -199,8 +225,9 @@ def products_ledger(product_id: int) -> Any:
 @web.get("/recipes")
 @requires(*BAKEHOUSE)
 def recipes() -> Any:
-    return render_template("recipes.html", recipes=_all(recipe_queries.list_recipes),
-                           products=read(dashboard.names, "product"))
+    listed = _list_page(recipe_queries.list_recipes)
+    return render_template("recipes.html", recipes=listed["items"], cursor=listed["cursor"],
+                           products=read(lookups.names, "product"))
 
 
 @web.get("/recipes/<int:recipe_id>")
@@ -209,7 +236,7 @@ def recipes_show(recipe_id: int) -> Any:
     recipe = read(recipe_queries.get_recipe, recipe_id)
     materials_by_id = {m["id"]: m for m in _all(inventory.list_materials)}
     return render_template("recipe.html", recipe=recipe, materials=materials_by_id,
-                           products=read(dashboard.names, "product"))
+                           products=read(lookups.names, "product"))
 
 
 def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str]]:
@@ -255,7 +282,7 @@ def _recipe_form(recipe_id: int | None) -> Any:
         if body is not None:
             try:
                 saved = catalog.save_recipe(sessions(), recipe_id, body.model_dump(),
-                                            actor_id=current_user()["id"])
+                                            actor_id=signed_in()["id"])
                 flash(f"Saved the recipe {body.name}.", "success")
                 return redirect(url_for("web.recipes_show", recipe_id=saved))
             except DomainError as exc:

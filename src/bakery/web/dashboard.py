@@ -7,12 +7,12 @@ from typing import Any
 from flask import render_template
 
 from ..queries import dashboard as figures
-from ..queries import history, inventory
+from ..queries import history, inventory, lookups
 from ..queries.pages import PageRequest
 from ..queries.recipes import list_recipes
 from . import web
-from .access import ALL_ROLES, BAKEHOUSE, TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .access import ALL_ROLES, BAKEHOUSE, TILL, requires, signed_in
+from .catalog import every, read
 
 RECENT = 8
 
@@ -20,7 +20,7 @@ RECENT = 8
 @web.get("/")
 @requires(*ALL_ROLES)
 def dashboard() -> Any:
-    role = current_user()["role"]
+    role = signed_in()["role"]
     sees_sales, sees_stock = role in TILL, role in BAKEHOUSE
 
     def load(db: Any) -> dict:
@@ -29,11 +29,11 @@ def dashboard() -> Any:
             data["today"] = figures.sales_today(db)
         if sees_stock:
             data["low_stock"] = inventory.low_stock(db)
-            data["recipes"] = sorted(list_recipes(db, EVERYTHING)[0],
+            data["recipes"] = sorted(every(db, list_recipes),
                                      key=lambda r: (-r["max_batches"], r["name"]))
             data["runs"] = history.list_runs(db, PageRequest(RECENT))[0]
-            data["recipe_names"] = figures.names(db, "recipe")
-            data["product_names"] = figures.names(db, "product")
+            data["recipe_names"] = lookups.names(db, "recipe")
+            data["product_names"] = lookups.names(db, "product")
         return data
 
     return render_template("dashboard.html", **read(load))

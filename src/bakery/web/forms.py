@@ -1,5 +1,5 @@
-"""Plain HTML forms validated by the API's own request schemas, so a page accepts exactly what
-the API accepts. Errors come back per field, with the user's input kept for the re-rendered form.
+"""Plain HTML forms validated by the request schemas of the contract (the API's own), so a page
+accepts exactly what the API accepts. Errors come back per field, with the user's input kept for the re-rendered form.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import flash
 from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError, InsufficientStock
-from ..services.common import Idempotency
+from ..services.unit_of_work import Idempotency
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -15,22 +15,22 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from ..api.schemas import SaleIn
+from ..contract.schemas import SaleIn
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import money
 from ..queries import history, inventory
 from ..runtime import sessions
 from ..services import stock
 from . import web
-from .access import TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .access import TILL, requires, signed_in
+from .catalog import every, read
 from .forms import FormState, form_idempotency, new_key, pydantic_errors
 
 ONE = Decimal(1)
 
 
 def _products() -> list[dict]:
-    return read(lambda db: inventory.list_products(db, EVERYTHING)[0])
+    return read(lambda db: every(db, inventory.list_products))
 
 
 def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:
@@ -57,8 +57,9 @@ def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:
 def _render(products: list[dict], form: FormState, cart: dict[int, Decimal], status: int = 200,
             last_sale: dict | None = None) -> Any:
     by_id = {p["id"]: p for p in products}
-    lines = [{"product": by_id[pid], "quantity": qty, "total": money(qty * by_id[pid]["price"])}
-             for pid, qty in cart.items() if pid in by_id]
+    lines: list[dict[str, Any]] = [
+        {"product": by_id[pid], "quantity": qty, "total": money(qty * by_id[pid]["price"])}
+        for pid, qty in cart.items() if pid in by_id]
     total = money(sum((line["total"] for line in lines), Decimal(0)))
     form.values.setdefault("key", new_key())
     return render_template("pos.html", products=products, form=form, cart=cart, lines=lines,
@@ -129,7 +130,7 @@ def _checkout(products: list[dict], form: FormState, cart: dict[int, Decimal]) -
     items = [(line.product_id, line.quantity) for line in body.items]
     idem = form_idempotency("sale", key, body.model_dump(mode="json"))
     try:
-        outcome = stock.record_sale(sessions(), items, user_id=current_user()["id"], idem=idem)
+        outcome = stock.record_sale(sessions(), items, user_id=signed_in()["id"], idem=idem)
     except InsufficientStock as exc:
         for shortfall in exc.shortfalls:
             form.errors[f"qty-{shortfall.item_id}"] = (

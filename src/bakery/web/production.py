@@ -6,17 +6,17 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..api.schemas import ProductionIn
+from ..contract.schemas import ProductionIn
 from ..domain.errors import DomainError, InsufficientStock, NotFound
-from ..queries import dashboard, history
+from ..queries import history, lookups
 from ..queries.pages import PageRequest
 from ..queries.production import preview_production
 from ..queries.recipes import list_recipes
 from ..runtime import sessions
 from ..services import stock
 from . import web
-from .access import BAKEHOUSE, current_user, requires
-from .catalog import EVERYTHING, read
+from .access import BAKEHOUSE, requires, signed_in
+from .catalog import every, read
 from .forms import FormState, as_id, form_idempotency, new_key, refused, validate
 
 RECENT_RUNS = 15
@@ -24,11 +24,11 @@ RECENT_RUNS = 15
 
 def _page(form: FormState, status: int = 200) -> Any:
     def load(db: Any) -> dict:
-        return {"recipes": list_recipes(db, EVERYTHING)[0],
+        return {"recipes": every(db, list_recipes),
                 "runs": history.list_runs(db, PageRequest(RECENT_RUNS))[0],
-                "recipe_names": dashboard.names(db, "recipe"),
-                "product_names": dashboard.names(db, "product"),
-                "material_names": dashboard.names(db, "material")}
+                "recipe_names": lookups.names(db, "recipe"),
+                "product_names": lookups.names(db, "product"),
+                "material_names": lookups.names(db, "material")}
 
     data = read(load)
     options = [(r["id"], f"{r['name']} (stock allows {r['max_batches']})") for r in data["recipes"]]
@@ -85,7 +85,7 @@ def production_run() -> Any:
     idem = form_idempotency("production", form.value("key"), body.model_dump(mode="json"))
     try:
         outcome = stock.run_production(sessions(), recipe_id=body.recipe_id, batches=body.batches,
-                                       user_id=current_user()["id"], idem=idem)
+                                       user_id=signed_in()["id"], idem=idem)
     except InsufficientStock as exc:
         form.errors["form"] = exc.message
         return _preview(body, form, 409)
@@ -94,7 +94,7 @@ def production_run() -> Any:
         return _page(form, 400)
     if outcome.result is not None:
         run = outcome.result.run
-        names = read(dashboard.names, "product")
+        names = read(lookups.names, "product")
         flash(f"Baked {run.batches} batch{'es' if run.batches != 1 else ''}: "
               f"{run.produced_quantity.normalize():f} {names.get(run.product_id, '')} "
               f"for {run.total_cost:.2f}.", "success")

@@ -6,31 +6,28 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pygal
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..api.csvout import csv_response
-from ..api.reports import REPORT_COLUMNS, Valuation
-from ..api.schemas import SalesReport
+from ..clock import bakery_zone, today
+from ..contract.downloads import report_csv, valuation_csv
+from ..contract.schemas import SalesReport
 from ..queries import plans, reports
 from ..queries.inventory import low_stock
-from ..runtime import sessions, settings
-from .access import requires
+from ..runtime import sessions
+from .access import MANAGERS, requires
 
 reports_pages = Blueprint("reports_pages", __name__, url_prefix="/reports")
-OWNERS = ("admin", "manager")
 MAX_DAYS = 3660
-CHART_STYLE = dict(js=[], disable_xml_declaration=True, width=760, height=320,
-                   show_legend=False, explicit_size=True, x_label_rotation=30)
+CHART_STYLE = {"js": [], "disable_xml_declaration": True, "width": 760, "height": 320,
+               "show_legend": False, "explicit_size": True, "x_label_rotation": 30}
 
 
 def _range() -> tuple[date, date]:
-    """?from=&to= as dates (default: the last 30 local days); 400 on nonsense."""
-    today = date.today()
+    """?from=&to= as dates (default: the bakery's last 30 days); 400 on nonsense."""
     try:
-        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+        end = date.fromisoformat(request.args.get("to") or today().isoformat())
         start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=29)).isoformat())
     except ValueError:
         abort(400, "from and to must be dates as YYYY-MM-DD")
@@ -39,13 +36,9 @@ def _range() -> tuple[date, date]:
     return start, end
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings().timezone)
-
-
 def _sales(group_by: str, start: date, end: date) -> dict:
     with sessions()() as session:
-        return reports.sales_report(session, start, end, group_by, _zone())
+        return reports.sales_report(session, start, end, group_by, bakery_zone())
 
 
 def _valuation() -> dict:
@@ -54,11 +47,11 @@ def _valuation() -> dict:
 
 
 @reports_pages.get("/")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def dashboard() -> str:
     start, end = _range()
     with sessions()() as session:
-        best = reports.best_sellers(session, start, end, 10, "quantity", _zone())
+        best = reports.best_sellers(session, start, end, 10, "quantity", bakery_zone())
         alerts = low_stock(session)
         bakeable = plans.what_can_i_bake(session)
         valuation = reports.inventory_valuation(session)
@@ -66,8 +59,7 @@ def dashboard() -> str:
     query = {"from": start.isoformat(), "to": end.isoformat()}
     return render_template("reports/dashboard.html", start=start, end=end, totals=totals,
                            best=best["rows"], alerts=alerts, bakeable=bakeable,
-                           valuation=valuation["totals"], query=query,
-                           timezone=settings().timezone)
+                           valuation=valuation["totals"], query=query)
 
 
 def _svg(chart: Any) -> Response:
@@ -101,7 +93,7 @@ def _bars(title: str, series: str, points: list[tuple[str, Decimal]]) -> Respons
 
 
 @reports_pages.get("/charts/revenue.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def revenue_chart() -> Response:
     start, end = _range()
     rows = _sales("day", start, end)["rows"]
@@ -113,7 +105,7 @@ def revenue_chart() -> Response:
 
 
 @reports_pages.get("/charts/margin.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def margin_chart() -> Response:
     start, end = _range()
     rows = _sales("product", start, end)["rows"]
@@ -121,7 +113,7 @@ def margin_chart() -> Response:
 
 
 @reports_pages.get("/charts/stock-value.svg")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def stock_value_chart() -> Response:
     rows = sorted(_valuation()["rows"], key=lambda r: r["value"], reverse=True)[:20]
     return _bars("Stock value at cost", "Value",
@@ -132,20 +124,16 @@ CSV_REPORTS = ("day", "product", "hour", "weekday")
 
 
 @reports_pages.get("/csv/sales-by-<group_by>.csv")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def sales_csv(group_by: str) -> Response:
     if group_by not in CSV_REPORTS:
         abort(404)
     start, end = _range()
-    data = SalesReport.model_validate(_sales(group_by, start, end)).model_dump(mode="json")
-    return csv_response(data["rows"], REPORT_COLUMNS, f"sales-by-{group_by}-{start}-{end}.csv",
-                        data["totals"])
+    return report_csv(SalesReport, _sales(group_by, start, end),
+                      f"sales-by-{group_by}-{start}-{end}.csv")
 
 
 @reports_pages.get("/csv/inventory-value.csv")
-@requires(*OWNERS)
+@requires(*MANAGERS)
 def inventory_csv() -> Response:
-    data = Valuation.model_validate(_valuation()).model_dump(mode="json")
-    return csv_response(data["rows"], ("kind", "material_id", "product_id", "name", "unit",
-                                       "on_hand", "value"), "inventory-value.csv",
-                        {"kind": "total", "value": data["totals"]["total"]})
+    return valuation_csv(_valuation())

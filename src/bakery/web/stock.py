@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from pydantic import BaseModel, ConfigDict
 
-from ..api.schemas import AdjustmentIn
-from ..api.types import IsoDate
+from ..clock import bakery_zone, today
+from ..contract.schemas import AdjustmentIn
+from ..contract.types import IsoDate
 from ..db.models import ADJUSTMENT_REASONS
 from ..domain.errors import DomainError, InsufficientStock
-from ..queries import dashboard, history, inventory, reports
+from ..queries import history, inventory, lookups, reports
 from ..queries.pages import page_request
+from ..queries.users import user_emails
 from ..runtime import sessions
 from ..services import stock
 from . import web
-from .access import BAKEHOUSE, TILL, current_user, requires
-from .catalog import EVERYTHING, read
+from .access import BAKEHOUSE, TILL, requires, signed_in
+from .catalog import every, read
 from .forms import FormState, blank_to_none, refused, validate
 
 ADJUST_FIELDS = ("item", "quantity_delta", "reason", "note")
 
 
 def _items() -> tuple[list[dict], list[dict]]:
-    return (read(lambda db: inventory.list_materials(db, EVERYTHING)[0]),
-            read(lambda db: inventory.list_products(db, EVERYTHING)[0]))
+    return (read(lambda db: every(db, inventory.list_materials)),
+            read(lambda db: every(db, inventory.list_products)))
 
 
 @web.route("/stock/adjust", methods=["GET", "POST"])
@@ -47,7 +49,7 @@ def adjust() -> Any:
                         rename={"material_id": "item", "product_id": "item", "form": "item"})
         if body is not None and form.ok:
             try:
-                stock.adjust_stock(sessions(), **body.model_dump(), user_id=current_user()["id"])
+                stock.adjust_stock(sessions(), **body.model_dump(), user_id=signed_in()["id"])
             except InsufficientStock as exc:
                 shortfall = exc.shortfalls[0]
                 form.errors["quantity_delta"] = (
@@ -60,7 +62,8 @@ def adjust() -> Any:
                 flash(f"Stock adjusted by {body.quantity_delta.normalize():f} ({body.reason}).",
                       "success")
                 endpoint = "web.materials_ledger" if kind == "material" else "web.products_ledger"
-                return redirect(url_for(endpoint, **{f"{kind}_id": int(item_id)}))
+                target: dict[str, Any] = {f"{kind}_id": int(item_id)}
+                return redirect(url_for(endpoint, **target))
         return render_template("adjust.html", form=form, materials=materials, products=products,
                                reasons=ADJUSTMENT_REASONS), 400
     return render_template("adjust.html", form=form, materials=materials, products=products,
@@ -77,16 +80,16 @@ class SalesFilter(BaseModel):
 @web.get("/sales")
 @requires(*TILL)
 def sales() -> Any:
-    """Sales between two dates (inclusive, UTC days), newest first, with their totals."""
-    today = datetime.now(timezone.utc).date()
-    form = FormState(values={"from": request.args.get("from", (today - timedelta(days=6)).isoformat()),
-                             "to": request.args.get("to", today.isoformat())})
+    """Sales between two of the bakery's days (inclusive), newest first, with their totals."""
+    last = today()
+    form = FormState(values={"from": request.args.get("from", (last - timedelta(days=6)).isoformat()),
+                             "to": request.args.get("to", last.isoformat())})
     raw = blank_to_none(form.values, ("from", "to"))
     parsed = validate(SalesFilter, {"from_": raw.get("from"), "to": raw.get("to")}, form,
                       rename={"from_": "from"})
     if parsed and parsed.from_ and parsed.to and parsed.to < parsed.from_:
         form.errors["to"] = "is before the first day"
-    if not form.ok:
+    if not form.ok or parsed is None:
         return render_template("sales.html", form=form, sales=[], cursor=None, report=None,
                                products={}, users={}), 400
     try:
@@ -95,10 +98,11 @@ def sales() -> Any:
         page = page_request(None, None)
 
     def load(db: Any) -> dict:
-        items, cursor = history.list_sales(db, page, parsed.from_, parsed.to)
-        report = (reports.sales_report(db, parsed.from_, parsed.to, "product")
+        zone = bakery_zone()
+        items, cursor = history.list_sales(db, page, parsed.from_, parsed.to, zone)
+        report = (reports.sales_report(db, parsed.from_, parsed.to, "product", zone)
                   if parsed.from_ and parsed.to else None)
         return {"sales": items, "cursor": cursor, "report": report,
-                "products": dashboard.names(db, "product"), "users": dashboard.user_emails(db)}
+                "products": lookups.names(db, "product"), "users": user_emails(db)}
 
     return render_template("sales.html", form=form, **read(load))

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..domain.roles import Role
 from .types import (
     Id,
     IsoDate,
@@ -19,8 +20,8 @@ from .types import (
     NonZeroQuantity,
     Note,
     PositiveQuantity,
-    QueryId,
     Quantity,
+    QueryId,
     ShortText,
     Timestamp,
     Unit,
@@ -70,7 +71,7 @@ class TokenOut(Out):
 
 class UserIn(In):
     email: str = Field(min_length=3, max_length=254, strict=True)
-    role: Literal["admin", "manager", "baker", "cashier"]
+    role: Role
     password: str = Field(min_length=8, max_length=1024, strict=True)
 
 
@@ -105,7 +106,7 @@ class BatchIn(In):
     supplier: ShortText | None = None
 
     @model_validator(mode="after")
-    def _expiry_after_purchase(self) -> "BatchIn":
+    def _expiry_after_purchase(self) -> BatchIn:
         if self.expiry_date and self.purchase_date and self.expiry_date < self.purchase_date:
             raise ValueError("expiry_date is before purchase_date")
         return self
@@ -313,7 +314,7 @@ class AdjustmentIn(In):
     note: Note | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_item(self) -> "AdjustmentIn":
+    def _exactly_one_item(self) -> AdjustmentIn:
         if (self.material_id is None) == (self.product_id is None):
             raise ValueError("give exactly one of material_id and product_id")
         return self
@@ -354,7 +355,7 @@ class MovesQuery(In):
     product_id: QueryId | None = None
 
     @model_validator(mode="after")
-    def _at_most_one(self) -> "MovesQuery":
+    def _at_most_one(self) -> MovesQuery:
         if self.material_id is not None and self.product_id is not None:
             raise ValueError("give material_id or product_id, not both")
         return self
@@ -387,7 +388,7 @@ class RangeQuery(In):
     format: Literal["json", "csv"] | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RangeQuery":
+    def _ordered(self) -> RangeQuery:
         if self.to < self.from_:
             raise ValueError("'to' is before 'from'")
         if (self.to - self.from_).days > 3660:
@@ -420,6 +421,27 @@ class ReportTotals(Out):
 class SalesReport(Out):
     rows: list[ReportRow]
     totals: ReportTotals
+
+
+class ValuationRow(Out):
+    kind: Literal["material", "product"]
+    material_id: int | None
+    product_id: int | None
+    name: str
+    unit: str
+    on_hand: Quantity
+    value: Money
+
+
+class ValuationTotals(Out):
+    materials: Money
+    products: Money
+    total: Money
+
+
+class Valuation(Out):
+    rows: list[ValuationRow]
+    totals: ValuationTotals
 
 
 class PageQuery(In):

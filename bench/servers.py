@@ -1,6 +1,6 @@
 """Real app servers and databases for the reliability suite and the benchmarks.
 
-Plain Python (no pytest) so `bench/` scripts use the same code. Everything listens on
+Plain Python (no pytest): the benchmarks use it, and so does tests/reliability. Everything listens on
 127.0.0.1 on a port the OS picks: the parent binds the socket and hands it to gunicorn
 (`--bind fd://N`), so there is no window in which another process could take the port, and a
 restarted server gets the very same address.
@@ -22,8 +22,8 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from http.client import HTTPException
 from decimal import Decimal
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,11 @@ def http(method: str, url: str, body: Any = None, headers: dict | None = None,
          timeout: float = 10.0) -> tuple[int, Any]:
     """One request; returns (status, parsed JSON or None). Network errors give status 0."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
+    request = urllib.request.Request(url, data=data, method=method, headers={  # noqa: S310 - our own servers
         "Content-Type": "application/json", **(headers or {})})
     try:
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 raw = response.read()
                 status = response.status
         except urllib.error.HTTPError as exc:
@@ -92,7 +92,7 @@ class AppServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_timeout: float = 60.0) -> "AppServer":
+    def start(self, ready_timeout: float = 60.0) -> AppServer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "BAKERY_ENV": "production",
                "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", secrets.token_hex(32)),
                "LOG_LEVEL": "WARNING"}
@@ -102,7 +102,7 @@ class AppServer:
             env["GUNICORN_THREADS"] = str(self.threads)
         env.update(self.env)
         env.pop("CI", None)
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
         fd = self.sock.fileno()
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "python:bakery.gunicorn_conf",
@@ -224,7 +224,7 @@ def open_shop(database_url: str, role: str = "admin") -> Shop:
     factory = make_session_factory(engine)
     email = f"{role}-{uuid.uuid4().hex[:8]}@bakery.test"
     user_id = create_user(factory, email=email, role=role, password="correct horse battery")
-    token, _ = issue_token(factory, email, "correct horse battery", timedelta(hours=6))
+    token = issue_token(factory, email, "correct horse battery", timedelta(hours=6)).token
     engine.dispose()
     return Shop(database_url, token, user_id)
 
@@ -277,7 +277,7 @@ class PrivatePostgres:
         command = list(args) if runner[0] == "runuser" else [shlex.join(args)]
         subprocess.run(runner + command, check=True, timeout=timeout, capture_output=True)
 
-    def init(self) -> "PrivatePostgres":
+    def init(self) -> PrivatePostgres:
         os.chown(self.folder, *_ids("postgres"))
         self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
                           "-U", "postgres", "--no-sync", "-E", "UTF8")
