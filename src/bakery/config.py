@@ -143,6 +143,9 @@ class Settings:
     metrics_token: str | None = None
     trusted_hosts: tuple[str, ...] = ()
     idempotency_key_days: int = 7
+    session_hours: int = 12
+    login_free_failures: int = 5
+    login_delay_max_seconds: int = 300
     extra: dict = field(default_factory=dict)
 
     @property
@@ -206,6 +209,9 @@ class Settings:
             metrics_token=(env.get("METRICS_TOKEN") or "").strip() or None,
             trusted_hosts=_list(env, "TRUSTED_HOSTS"),
             idempotency_key_days=_int(env, "IDEMPOTENCY_KEY_DAYS", 7, 1),
+            session_hours=_int(env, "BAKERY_SESSION_HOURS", 12, 1, 24 * 31),
+            login_free_failures=_int(env, "LOGIN_FREE_FAILURES", 5, 1, 100),
+            login_delay_max_seconds=_int(env, "LOGIN_DELAY_MAX_SECONDS", 300, 1, 86400),
         )
         settings.check()
         return settings

@@ -221,3 +221,204 @@ def test_the_running_app_purges_old_keys_after_an_answer_without_a_scheduler(
     with app.test_client().get("/healthz") as response:
         assert response.status_code == 200
     assert _keys(app) == 0
+
+
+# --- one login budget for every entry point, real whatever the worker count -------------------
+
+def _token_guess(client, email="anna@b.test", password="not it", **kwargs):
+    return client.post("/api/v1/auth/tokens", json={"email": email, "password": password},
+                       **kwargs)
+
+
+def _form_guess(app, email="anna@b.test", password="not it"):
+    browser = Browser(app)
+    browser.get("/login")
+    return browser.client.post("/login", data={"email": email, "password": password,
+                                               "csrf_token": browser.token})
+
+
+def test_the_token_endpoint_and_the_login_form_share_one_budget(make_app, sqlite_url):
+    app = make_app(sqlite_url, auth_rate_limit="4 per minute", login_free_failures=100)
+    client = app.test_client()
+    assert [_token_guess(client, f"a{n}@b.test").status_code for n in range(2)] == [401, 401]
+    assert [_form_guess(app, f"b{n}@b.test").status_code for n in range(2)] == [400, 400]
+    assert _form_guess(app, "c@b.test").status_code == 429
+    assert _token_guess(client, "d@b.test").status_code == 429
+
+
+def test_workers_without_redis_share_the_login_budget_through_the_database(make_app, sqlite_url):
+    first = make_app(sqlite_url, auth_rate_limit="3 per minute", login_free_failures=100,
+                     rate_limit_prefix="shared", web_concurrency=2)
+    second = make_app(sqlite_url, auth_rate_limit="3 per minute", login_free_failures=100,
+                      rate_limit_prefix="shared", web_concurrency=2)
+    a, b = first.test_client(), second.test_client()
+    assert [_token_guess(c, f"x{n}@b.test").status_code for n, c in enumerate((a, b, a))] \
+        == [401, 401, 401]
+    assert _token_guess(b, "y@b.test").status_code == 429
+
+
+def test_a_worker_without_redis_enforces_its_share_of_the_api_budget(make_app, sqlite_url):
+    from tests.conftest import login
+
+    app = make_app(sqlite_url, api_rate_limit="8 per minute", web_concurrency=2)
+    api = login(app, "admin")  # the token request is the first of this worker's four
+    assert [api.get("/materials").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+# --- a growing delay per account, that cannot lock staff out for long --------------------------
+
+def _frozen(app, moment):
+    from bakery.clock import UTC, Clock, install
+
+    install(app, Clock(UTC, frozen_at=moment))
+
+
+def test_wrong_passwords_in_a_row_make_the_account_wait_longer_each_time(make_app, sqlite_url):
+    from datetime import datetime, timedelta, timezone
+
+    app = make_app(sqlite_url, login_free_failures=3, login_delay_max_seconds=60)
+    email = make_user(app, "cashier")
+    client = app.test_client()
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    _frozen(app, start)
+    assert [_token_guess(client, email).status_code for _ in range(3)] == [401, 401, 401]
+    waiting = _token_guess(client, email, "correct horse")
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "2"
+    assert waiting.get_json()["error"]["code"] == "rate_limited"
+    _frozen(app, start + timedelta(seconds=2))
+    assert _token_guess(client, email).status_code == 401  # the fourth failure
+    assert _token_guess(client, email).headers["Retry-After"] == "4"  # then twice as long
+    _frozen(app, start + timedelta(seconds=6))
+    assert _token_guess(client, email, "correct horse").status_code == 201  # and the count resets
+    assert _token_guess(client, email).status_code == 401
+
+
+def test_the_delay_is_the_same_for_unknown_emails_and_is_capped(make_app, sqlite_url):
+    from datetime import datetime, timedelta, timezone
+
+    app = make_app(sqlite_url, login_free_failures=1, login_delay_max_seconds=30)
+    client = app.test_client()
+    moment = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    for _ in range(12):
+        _frozen(app, moment)
+        assert _token_guess(client, "nobody@b.test").status_code == 401
+        moment += timedelta(seconds=int(_token_guess(client, "nobody@b.test")
+                                        .headers["Retry-After"]))
+    _frozen(app, moment)
+    _token_guess(client, "nobody@b.test")
+    assert _token_guess(client, "nobody@b.test").headers["Retry-After"] == "30"
+
+
+def test_the_login_form_shows_the_wait_and_answers_429(make_app, sqlite_url):
+    app = make_app(sqlite_url, login_free_failures=1)
+    email = make_user(app, "baker")
+    assert _form_guess(app, email).status_code == 400
+    refused = _form_guess(app, email, "correct horse")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert "Too many wrong passwords for this account" in refused.get_data(as_text=True)
+
+
+# --- browser sessions end on the server -------------------------------------------------------
+
+def _cookie(browser):
+    return browser.client.get_cookie("session").value
+
+
+def test_an_old_cookie_opens_nothing_after_logout(sqlite_app):
+    browser = Browser(sqlite_app)
+    browser.login(make_user(sqlite_app, "admin"))
+    copied = _cookie(browser)
+    browser.get("/")  # the page with the sign-out button and its form token
+    browser.post("/logout", {})
+    thief = sqlite_app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/materials").status_code == 302
+
+
+def test_a_password_change_ends_the_other_browsers_but_not_this_one(sqlite_app):
+    email = make_user(sqlite_app, "manager")
+    here, there = Browser(sqlite_app), Browser(sqlite_app)
+    here.login(email)
+    there.login(email)
+    here.get("/account/password")
+    here.post("/account/password", {"current_password": "correct horse",
+                                    "new_password": "a fresh loaf at dawn",
+                                    "confirm_password": "a fresh loaf at dawn"})
+    assert here.client.get("/materials").status_code == 200
+    assert there.client.get("/materials").status_code == 302
+
+
+def test_deactivation_ends_the_sessions_of_the_account(sqlite_app):
+    from bakery.services.users import set_active
+    from tests.conftest import login
+
+    admin = login(sqlite_app, "admin")
+    admin_id = admin.get("/users").get_json()["items"][0]["id"]
+    email = make_user(sqlite_app, "baker")
+    browser = Browser(sqlite_app)
+    browser.login(email)
+    user_id = next(u["id"] for u in admin.get("/users").get_json()["items"] if u["email"] == email)
+    set_active(sqlite_app.extensions["bakery.sessions"], user_id, False, acting_user_id=admin_id)
+    assert browser.client.get("/materials").status_code == 302
+
+
+def test_a_session_lasts_twelve_hours_on_the_server_and_in_the_cookie(make_app, sqlite_url):
+    from datetime import datetime, timedelta, timezone
+
+    app = make_app(sqlite_url)
+    start = datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc)
+    _frozen(app, start)
+    browser = Browser(app)
+    response = browser.login(make_user(app, "baker"))
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Expires=" in cookie
+    assert app.permanent_session_lifetime == timedelta(hours=12)
+    _frozen(app, start + timedelta(hours=11, minutes=59))
+    assert browser.client.get("/materials").status_code == 200
+    _frozen(app, start + timedelta(hours=12, minutes=1))
+    assert browser.client.get("/materials").status_code == 302
+
+
+# --- the password form is not a free guessing machine -----------------------------------------
+
+def test_guesses_of_the_current_password_count_like_wrong_logins(make_app, sqlite_url):
+    app = make_app(sqlite_url, login_free_failures=2)
+    browser = Browser(app)
+    browser.login(make_user(app, "cashier"))
+    guess = {"current_password": "not it", "new_password": "a fresh loaf at dawn",
+             "confirm_password": "a fresh loaf at dawn"}
+    browser.get("/account/password")
+    for _ in range(2):
+        assert browser.post("/account/password", guess, status=400)
+    assert browser.client.post("/account/password", data={
+        **guess, "csrf_token": browser.token}).status_code == 429
+
+
+def test_the_password_form_draws_on_the_login_budget(make_app, sqlite_url):
+    app = make_app(sqlite_url, auth_rate_limit="3 per minute", login_free_failures=100)
+    browser = Browser(app)
+    browser.login(make_user(app, "cashier"))  # one
+    guess = {"current_password": "not it", "new_password": "a fresh loaf at dawn",
+             "confirm_password": "a fresh loaf at dawn", "csrf_token": browser.token}
+    browser.get("/account/password")
+    guess["csrf_token"] = browser.token
+    codes = [browser.client.post("/account/password", data=guess).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+
+
+# --- weak passwords --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "password"), [
+    ("cashier", "password"), ("cashier", "aaaaaaaa"), ("baker", "anna.baker@shop.test"),
+    ("baker", "bakery123"), ("admin", "Tr0ub4dor&3"),
+])
+def test_weak_and_contextual_passwords_are_refused(sqlite_app, role, password):
+    from tests.conftest import login
+
+    admin = login(sqlite_app, "admin")
+    response = admin.post("/users", json={"email": "anna.baker@shop.test", "role": role,
+                                          "password": password})
+    assert response.status_code == 422
+    assert "password" in response.get_json()["error"]["details"]
+    assert all(u["email"] != "anna.baker@shop.test"
+               for u in admin.get("/users").get_json()["items"])

@@ -42,5 +42,5 @@ def test_dashboard_sales_page_and_reports_agree_on_the_bakery_day(
     assert (_input(reports, "from"), _input(reports, "to")) == (month_ago, day)
     assert f"Sales {month_ago} to {day}" in reports
 
-    listed = bakery.api.ok("GET", f"/sales?from={day}&to={day}")["items"]
+    listed = bakery.through.api.ok("GET", f"/sales?from={day}&to={day}")["items"]
     assert len(listed) == 1

@@ -21,10 +21,10 @@ def password_problem(password: str, *, role: str, context: Iterable[str] = ()) -
     zxcvbn judges it: common passwords, keyboard walks, repeats, dates, and the user's own email
     or the bakery words, which count as known to the attacker.
     """
-    minimum = MIN_ADMIN_PASSWORD_LENGTH if role == "admin" else MIN_PASSWORD_LENGTH
-    if len(password) < minimum:
-        who = "an admin's password" if role == "admin" else "a password"
-        return f"{who} must be at least {minimum} characters"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if role == "admin" and len(password) < MIN_ADMIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_ADMIN_PASSWORD_LENGTH} characters for an admin"
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"must be at most {MAX_PASSWORD_LENGTH} characters"
     from zxcvbn import zxcvbn
