@@ -71,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .errors import register_error_handlers
 
     observability.init_app(app)
+    _purge_old_keys_now_and_then(app, settings)
     register_error_handlers(app)
     from .web import init_web
 
@@ -116,3 +117,33 @@ def _register_operations_endpoints(app: Flask) -> None:
             log.warning("readiness check failed: %s", exc.__class__.__name__)
             return {"status": "unavailable", "database": "unreachable"}, 503
         return {"status": "ok", "database": "ok"}
+
+
+# Each process purges old Idempotency-Keys at most this often, once an answer has gone out.
+PURGE_EVERY_SECONDS = 600.0
+
+
+def _purge_old_keys_now_and_then(app: Flask, settings: Any) -> None:
+    """Keep the Idempotency-Key table to its retention without a scheduler: now and then, after
+    a response is sent, one small batch of old keys goes (services/retention.py)."""
+    import time
+    from datetime import timedelta
+
+    from .services.retention import purge_idempotency_keys
+
+    factory = app.extensions["bakery.sessions"]
+    keep = timedelta(days=settings.idempotency_key_days)
+    due = [time.monotonic() + PURGE_EVERY_SECONDS]
+
+    def purge() -> None:
+        try:
+            purge_idempotency_keys(factory, keep, max_batches=1)
+        except Exception:
+            log.warning("purging old Idempotency-Keys failed", exc_info=True)
+
+    @app.after_request
+    def purge_now_and_then(response: Response) -> Response:
+        if time.monotonic() >= due[0]:
+            due[0] = time.monotonic() + PURGE_EVERY_SECONDS
+            response.call_on_close(purge)
+        return response

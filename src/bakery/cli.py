@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
+    app.cli.add_command(purge_keys)
     app.cli.add_command(seed_demo_command)
     for command in DATA_COMMANDS:
         app.cli.add_command(command)
@@ -118,6 +119,22 @@ def check_ledger() -> None:
     click.echo("ledger matches stock on hand")
 
 
+@click.command("purge-keys")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep keys this many days (default IDEMPOTENCY_KEY_DAYS).")
+@with_appcontext
+def purge_keys(days: int | None) -> None:
+    """Delete Idempotency-Keys older than the retention (the app also does it as it runs)."""
+    from datetime import timedelta
+
+    from .runtime import sessions, settings
+    from .services.retention import purge_idempotency_keys
+
+    keep = timedelta(days=days or settings().idempotency_key_days)
+    click.echo(f"purged {purge_idempotency_keys(sessions(), keep)} Idempotency-Keys older than "
+               f"{keep.days} days")
+
+
 # --- serving ---------------------------------------------------------------------------------
 
 # In production these lines are JSON like every other (create_app configures the "bakery" logger).
@@ -158,6 +175,8 @@ def serve(workers: int | None) -> None:
                          "--email you@example.com --role admin")
     app.extensions["bakery.engine"].dispose()
     count = workers or settings.web_concurrency or default_workers()
+    # Each worker's app reads it: without Redis, a worker enforces its share of the API budget.
+    os.environ["WEB_CONCURRENCY"] = str(count)
     bind = f"{settings.host}:{settings.port}"
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
@@ -207,6 +226,7 @@ cli.add_command(healthcheck)
 cli.add_command(db_group)
 cli.add_command(users_group)
 cli.add_command(check_ledger)
+cli.add_command(purge_keys)
 cli.add_command(seed_demo_command)
 for _command in DATA_COMMANDS:
     cli.add_command(_command)

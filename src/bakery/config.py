@@ -23,6 +23,7 @@ WEAK_SECRETS = {
 MIN_SECRET_DISTINCT_CHARACTERS = 8  # "x" * 40 is long but not random
 TRUE_WORDS = ("1", "true", "yes", "on")
 MIN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 # How new passwords are hashed (werkzeug's method). Outside tests: werkzeug's default, scrypt at
 # a cost of about 0.3 s a hash. The test suite signs in thousands of times, so under
 # BAKERY_ENV=testing (and only there) scrypt runs at 1/32 of that memory and work.
@@ -139,6 +140,12 @@ class Settings:
     rate_limit_prefix: str = "bakery"
     proxy_fix: dict = field(default_factory=dict)
     content_security_policy: str = DEFAULT_CSP
+    metrics_token: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
+    idempotency_key_days: int = 7
+    session_hours: int = 12
+    login_free_failures: int = 5
+    login_delay_max_seconds: int = 300
     extra: dict = field(default_factory=dict)
 
     @property
@@ -199,6 +206,12 @@ class Settings:
             content_security_policy=env.get("CONTENT_SECURITY_POLICY") or DEFAULT_CSP,
             timezone=(env.get("BAKERY_TIMEZONE") or "UTC").strip(),
             alert_webhook_url=(env.get("ALERT_WEBHOOK_URL") or "").strip() or None,
+            metrics_token=(env.get("METRICS_TOKEN") or "").strip() or None,
+            trusted_hosts=_list(env, "TRUSTED_HOSTS"),
+            idempotency_key_days=_int(env, "IDEMPOTENCY_KEY_DAYS", 7, 1),
+            session_hours=_int(env, "BAKERY_SESSION_HOURS", 12, 1, 24 * 31),
+            login_free_failures=_int(env, "LOGIN_FREE_FAILURES", 5, 1, 100),
+            login_delay_max_seconds=_int(env, "LOGIN_DELAY_MAX_SECONDS", 300, 1, 86400),
         )
         settings.check()
         return settings
@@ -214,6 +227,9 @@ class Settings:
         if self.alert_webhook_url and not self.alert_webhook_url.startswith(("http://", "https://")):
             raise ConfigError(f"ALERT_WEBHOOK_URL must be an http:// or https:// URL, "
                               f"got {self.alert_webhook_url!r}")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise ConfigError(f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} "
+                              "characters (python -c 'import secrets; print(secrets.token_hex(16))')")
         if self.is_production:
             if not self.secret_key:
                 raise ConfigError("SECRET_KEY is required when BAKERY_ENV=production "

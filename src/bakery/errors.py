@@ -12,14 +12,14 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
-from .domain.errors import DomainError
+from .domain.errors import DomainError, TooSoon
 
 log = logging.getLogger("bakery")
 
 STATUS = {"not_found": 404, "conflict": 409, "insufficient_stock": 409, "validation_error": 422,
-          "unauthorized": 401, "forbidden": 403, "bad_request": 400}
+          "unauthorized": 401, "forbidden": 403, "bad_request": 400, "rate_limited": 429}
 STALE_FORM = ("This form was open too long or came from elsewhere. Nothing was saved: "
               "go back, reload the page and try again.")
 
@@ -47,8 +47,9 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return response
 
 
-def error_page(status: int, message: str) -> ResponseReturnValue:
-    return render_template("error.html", status=status, message=message), status
+def error_page(status: int, message: str,
+               headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    return render_template("error.html", status=status, message=message), status, headers or {}
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
@@ -75,11 +76,12 @@ def _answer(status: int, code: str, message: str, details: dict | None = None,
     """The error as JSON or as a page, whichever the client wants."""
     if wants_json():
         return error_response(status, code, message, details, headers)
-    return error_page(status, message)
+    return error_page(status, message, headers)
 
 
 def _domain_error(exc: DomainError) -> ResponseReturnValue:
-    return _answer(STATUS.get(exc.code, 409), exc.code, exc.message, exc.details)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
+    return _answer(STATUS.get(exc.code, 409), exc.code, exc.message, exc.details, headers)
 
 
 def _api_error(exc: ApiError) -> ResponseReturnValue:
@@ -89,6 +91,8 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status, message = exc.code or 500, exc.description or exc.name
+    if isinstance(exc, SecurityError):  # an untrusted Host: no URL to build a page with
+        return error_response(status, "bad_request", "this host name is not served here")
     if not wants_json():
         return error_page(status, STALE_FORM if isinstance(exc, CSRFError) else message)
     code = (exc.name or "error").lower().replace(" ", "_")

@@ -26,8 +26,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object that names a key twice is refused: which value was meant is anyone's guess."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} appears twice")
+        result[key] = value
+    return result
+
+
 class ExactJSONProvider(DefaultJSONProvider):
-    """Floats in requests become Decimal (no binary rounding); NaN and Infinity are refused."""
+    """Floats in requests become Decimal (no binary rounding); NaN, Infinity and duplicate keys
+    are refused."""
 
     sort_keys = False
 
@@ -37,4 +48,5 @@ class ExactJSONProvider(DefaultJSONProvider):
         return json.dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return json.loads(s, parse_float=Decimal, parse_constant=_reject_constant, **kwargs)
+        return json.loads(s, parse_float=Decimal, parse_constant=_reject_constant,
+                          object_pairs_hook=_refuse_duplicate_keys, **kwargs)

@@ -7,13 +7,15 @@ scrape sees the whole server whichever worker answers it.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 import re
 import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -86,7 +88,39 @@ def registry() -> CollectorRegistry:
     return REGISTRY
 
 
+def may_scrape(token: str | None) -> bool:
+    """Whether this request may read the metrics.
+
+    With METRICS_TOKEN set: only with `Authorization: Bearer <METRICS_TOKEN>`. Without it: only
+    a request made on this machine straight to the app (a local Prometheus, `curl localhost`).
+    The address checked is the socket's own, before ProxyFix rewrites it, and a request that came
+    through a proxy (it carries X-Forwarded-For or Forwarded) never counts as local, so a public
+    ingress, load balancer or platform router in front of the app cannot reach the figures.
+    """
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
+                                                                   token.encode())
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    peer = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR",
+                                                                  request.remote_addr)
+    try:
+        return ipaddress.ip_address(peer or "").is_loopback
+    except ValueError:
+        return False
+
+
 def metrics_view() -> Response:
+    token = current_app.extensions["bakery.settings"].metrics_token
+    if not may_scrape(token):
+        from .errors import error_response
+
+        if token:
+            return error_response(401, "unauthorized", "send Authorization: Bearer <METRICS_TOKEN>",
+                                  headers={"WWW-Authenticate": "Bearer"})
+        return error_response(404, "not_found", "metrics are served to this machine only; set "
+                              "METRICS_TOKEN to scrape from elsewhere")
     return Response(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST,
                     headers={"Cache-Control": "no-store"})
 

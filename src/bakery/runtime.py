@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .services.users import SignInDelay
 
 
 def sessions() -> sessionmaker[Session]:
@@ -18,3 +19,10 @@ def sessions() -> sessionmaker[Session]:
 
 def settings() -> Settings:
     return current_app.extensions["bakery.settings"]
+
+
+def sign_in_delay() -> SignInDelay:
+    """The per-account sign-in delay as configured (LOGIN_FREE_FAILURES, LOGIN_DELAY_MAX_SECONDS)."""
+    from .services.users import SignInDelay
+
+    return SignInDelay(settings().login_free_failures, settings().login_delay_max_seconds)

@@ -1,25 +1,23 @@
 """Safety at the HTTP edge: security headers, CORS, rate limits and the proxy hop count.
 
 `init_security(app, settings)` is called once by the application factory, after every blueprint
-is registered. Strict (brute-force) limits apply to the endpoints named in
-`AUTH_RATE_LIMIT_ENDPOINTS` and to any view marked with `@auth_limited`.
+is registered. The login budget (against password guessing) applies to POST to the endpoints
+named in `AUTH_RATE_LIMIT_ENDPOINTS` and to any view marked with `@auth_limited`, all drawing on
+one budget per client; the counters are in bakery.throttle.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
 from flask_cors import CORS
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError, Settings
+from .throttle import Budget, DatabaseWindows, MemoryWindows, parse_limits, windows_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 API_PREFIX = "/api/v1"
@@ -27,7 +25,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def auth_limited(view: F) -> F:
-    """Mark a view (a login form, a token endpoint) for the strict AUTH_RATE_LIMIT on POST."""
+    """Mark a view (a sign-in form, a password check) as drawing on the login budget on POST."""
     view.auth_rate_limited = True  # type: ignore[attr-defined]
     return view
 
@@ -36,7 +34,11 @@ def init_security(app: Flask, settings: Settings) -> None:
     if settings.is_production and app.debug:
         raise ConfigError("debug mode must be off when BAKERY_ENV=production")
     _proxy_fix(app, settings)
+    if settings.trusted_hosts:  # any other Host header is a 400, before routing
+        app.config["TRUSTED_HOSTS"] = list(settings.trusted_hosts)
+
     _security_headers(app, settings)
+    _relative_redirects(app)
     if settings.cors_origins:
         CORS(app, resources={rf"{API_PREFIX}/*": {"origins": list(settings.cors_origins)}},
              allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
@@ -65,63 +67,57 @@ def _security_headers(app: Flask, settings: Settings) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.path.startswith(API_PREFIX):
-            headers.setdefault("Cache-Control", "no-store")
+        # Pages, API answers and figures are for the signed-in user only: no cache (a shared
+        # proxy or the browser's back button) keeps them. Static assets set their own.
+        headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _relative_redirects(app: Flask) -> None:
+    """Redirects name the path only, never a host taken from the request's Host header.
+
+    The router's own redirects (a missing trailing slash, doubled slashes) are absolute URLs
+    built from Host: behind a cache or a proxy that keeps it, a forged Host would send people
+    elsewhere. A path is all a browser needs.
+    """
+
+    @app.after_request
+    def relative_location(response: Response) -> Response:
+        location = response.headers.get("Location")
+        if location and response.status_code in (301, 302, 303, 307, 308):
+            parts = urlsplit(location)
+            if parts.scheme or parts.netloc:
+                path = "/" + parts.path.lstrip("/")  # never //host, which names a host
+                response.headers["Location"] = urlunsplit(("", "", path, parts.query,
+                                                           parts.fragment))
         return response
 
 
 def _rate_limits(app: Flask, settings: Settings) -> None:
-    limiter = Limiter(
-        key_func=get_remote_address,
-        app=None,
-        storage_uri=settings.redis_url or "memory://",
-        key_prefix=settings.rate_limit_prefix,
-        headers_enabled=False,  # X-RateLimit-* headers double the storage calls per request
-        swallow_errors=True,  # a Redis outage must not take the whole API down
-        strategy="fixed-window",
-    )
-    attach_strict = _strict_limits(app, limiter, settings)
-    # Before the limiter's own hook, so endpoints registered after start-up are covered too.
-    app.before_request(attach_strict)
-    limiter.init_app(app)
-    api = app.blueprints.get("api")
-    if api is not None and settings.api_rate_limit:
-        # one budget per client (the stubs know flask.Blueprint, not the app's registry type)
-        limiter.shared_limit(settings.api_rate_limit, scope="api")(api)  # type: ignore[call-overload]
-    attach_strict()
-    app.extensions["bakery.limiter"] = limiter
+    """One login budget per client for every sign-in form and the token endpoint, shared by all
+    workers and instances (Redis, else the database); one budget per client for the whole API
+    (Redis, else this process's share of it). Both answer 429 with Retry-After past the limit."""
+    engine = app.extensions["bakery.engine"]
+    prefix = settings.rate_limit_prefix
+    login = Budget("login", parse_limits(settings.auth_rate_limit),
+                   windows_for(settings.redis_url, lambda: DatabaseWindows(engine)), prefix)
+    api = Budget("api", parse_limits(settings.api_rate_limit),
+                 windows_for(settings.redis_url, MemoryWindows), prefix,
+                 share=1 if settings.redis_url else max(1, settings.web_concurrency))
+    strict = set(settings.auth_rate_limit_endpoints)
+    app.extensions["bakery.budgets"] = {"login": login, "api": api}
 
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(exc: RateLimitExceeded) -> Any:
-        from .errors import error_response, wants_json
+    def spends_login_budget(endpoint: str) -> bool:
+        return endpoint in strict or getattr(app.view_functions.get(endpoint), "auth_rate_limited",
+                                             False)
 
-        if not wants_json():
-            return exc
-        current = limiter.current_limit
-        wait = (current.reset_at - time.time()) if current else exc.limit.limit.get_expiry()
-        return error_response(429, "rate_limited",
-                              f"too many requests: at most {exc.description}; try again later",
-                              headers={"Retry-After": str(max(1, math.ceil(wait)))})
-
-
-def _strict_limits(app: Flask, limiter: Limiter, settings: Settings) -> Callable[[], None]:
-    """A hook that puts AUTH_RATE_LIMIT on POST to every endpoint that asks for it, once."""
-    done: set[str] = set()
-    lock = threading.Lock()
-    wanted = set(settings.auth_rate_limit_endpoints)
-
-    def attach() -> None:
-        if len(done) == len(app.view_functions):
+    @app.before_request
+    def limit_requests() -> None:
+        endpoint = request.endpoint
+        if endpoint is None:
             return
-        with lock:
-            for endpoint, view in app.view_functions.items():
-                if endpoint in done:
-                    continue
-                done.add(endpoint)
-                if settings.auth_rate_limit and (
-                        endpoint in wanted or getattr(view, "auth_rate_limited", False)):
-                    # Decorated limits are checked by the wrapper, so the wrapper becomes the view.
-                    app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
-                        settings.auth_rate_limit, methods=["POST"], override_defaults=False)(view)
-
-    return attach
+        client = request.remote_addr or "unknown"
+        if api.limits and request.blueprint == "api":
+            api.spend(client)
+        if login.limits and request.method == "POST" and spends_login_budget(endpoint):
+            login.spend(client)

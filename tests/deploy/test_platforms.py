@@ -105,7 +105,8 @@ def test_checkov_passes_the_workflow(checkov_report: dict[str, Any]) -> None:
 def test_procfile_migrates_on_release_and_serves_on_all_interfaces() -> None:
     entries = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines()
                    if line.strip())
-    assert entries == {"release": "bakery db upgrade", "web": "HOST=0.0.0.0 bakery serve"}
+    assert entries == {"release": "bakery db upgrade",
+                       "web": "HOST=0.0.0.0 PROXY_FIX_X_FOR=1 bakery serve"}
 
 
 def test_python_version_file_matches_the_supported_python() -> None:
@@ -250,3 +251,56 @@ def test_nginx_terminates_tls_passes_proxy_headers_and_serves_static_files() -> 
         assert f"proxy_set_header {header} " in site
     assert re.search(r"location /static/ \{\s+alias /opt/bakery/lib/python3\.11/site-packages/bakery/static/;", site)
     assert "Strict-Transport-Security" in site
+
+
+# --- client addresses behind the one proxy ------------------------------------------------------
+
+def _proxy_fix_x_for_settings() -> dict[str, str | None]:
+    """PROXY_FIX_X_FOR as each deployment file sets it (None: not set)."""
+    def from_env_list(env: list[dict[str, Any]]) -> str | None:
+        return next((e.get("value") for e in env if e["name"] == "PROXY_FIX_X_FOR"), None)
+
+    procfile = (ROOT / "Procfile").read_text()
+    unit = (DEPLOY / "systemd" / "bakery.service").read_text()
+    compose = load_yaml_documents(DEPLOY / "docker-compose.yml")[0]
+    configmap = next(d for d in load_yaml_documents(DEPLOY / "k8s" / "configmap.yaml")
+                     if d["kind"] == "ConfigMap")
+    cloud_run = load_yaml_documents(DEPLOY / "cloudrun" / "service.yaml")[0]
+    container_app = load_yaml_documents(DEPLOY / "azure" / "containerapp.yaml")[0]
+    task = json.loads(TASK_DEFINITION.read_text())
+    app_engine = load_yaml_documents(ROOT / "app.yaml")[0]
+    app_service = json.loads((DEPLOY / "azure" / "appservice-settings.json").read_text())
+    found = re.search(r"PROXY_FIX_X_FOR=(\d+)", procfile)
+    in_unit = re.search(r"^Environment=PROXY_FIX_X_FOR=(\d+)$", unit, re.M)
+    return {
+        "heroku": found.group(1) if found else None,
+        "systemd": in_unit.group(1) if in_unit else None,
+        "compose": compose["services"]["app"]["environment"].get("PROXY_FIX_X_FOR"),
+        "kubernetes": configmap["data"].get("PROXY_FIX_X_FOR"),
+        "cloud run": from_env_list(cloud_run["spec"]["template"]["spec"]["containers"][0]["env"]),
+        "container apps": from_env_list(
+            container_app["properties"]["template"]["containers"][0]["env"]),
+        "ecs": from_env_list(task["containerDefinitions"][0]["environment"]),
+        "app engine": app_engine["env_variables"].get("PROXY_FIX_X_FOR"),
+        "app service": from_env_list(app_service),
+    }
+
+
+def test_each_deployment_with_one_proxy_trusts_exactly_one_forwarded_hop() -> None:
+    settings = _proxy_fix_x_for_settings()
+    one_proxy = ("heroku", "systemd", "compose", "kubernetes", "cloud run", "container apps",
+                 "ecs")
+    assert {name: settings[name] for name in one_proxy} == dict.fromkeys(one_proxy, "1")
+    # App Engine's front end and App Service's (which adds the client's port) are left to the
+    # per-account login counter: see docs/deployment.md.
+    assert settings["app engine"] is None and settings["app service"] is None
+
+
+def test_where_the_proxy_shares_the_machine_the_app_port_stays_private() -> None:
+    compose = load_yaml_documents(DEPLOY / "docker-compose.yml")[0]
+    assert all(str(port).startswith("127.0.0.1:") for port in compose["services"]["app"]["ports"])
+    unit = (DEPLOY / "systemd" / "bakery.service").read_text()
+    assert re.search(r"^Environment=.*\bHOST=127\.0\.0\.1\b", unit, re.M)
+    policy = load_yaml_documents(DEPLOY / "k8s" / "networkpolicy.yaml")[0]
+    sources = [rule["from"] for rule in policy["spec"]["ingress"]]
+    assert sources and all(entry.get("namespaceSelector") for rule in sources for entry in rule)

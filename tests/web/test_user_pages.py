@@ -39,7 +39,10 @@ def test_admin_changes_a_role(admin, browser_as, sessions):
     admin.get("/users")
     admin.post(f"/users/{user.id}/role", {"role": "manager"})
     assert _user(sessions, baker.email).role == "manager"
-    baker.get("/materials/new")  # the new role applies at once
+    # a new role ends the person's sessions: they sign in again, with the new role's pages
+    baker.get("/materials/new", status=302)
+    baker.login(baker.email)
+    baker.get("/materials/new")
 
 
 def test_unknown_role_is_refused(admin, browser_as, sessions):

@@ -12,7 +12,7 @@ from ..contract.types import QueryId, Timestamp
 from ..domain.roles import ADMIN
 from ..errors import ApiError
 from ..queries import tokens
-from ..runtime import sessions, settings
+from ..runtime import sessions, settings, sign_in_delay
 from ..services import users
 from .registry import ALL_ROLES, current_principal, operation
 
@@ -41,7 +41,8 @@ class TokenQuery(In):
            body=TokenIn, response=TokenOut, status=201, errors=(401, 422, 429))
 def create_token(body: TokenIn) -> dict:
     issued = users.issue_token(sessions(), body.email, body.password,
-                               timedelta(hours=settings().token_hours), name=body.name)
+                               timedelta(hours=settings().token_hours), name=body.name,
+                               delay=sign_in_delay())
     return asdict(issued)
 
 

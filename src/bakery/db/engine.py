@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,26 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create an SQLite database file readable by its owner only (it holds password hashes).
+
+    SQLite would create it with the process's umask (usually 0644, readable by every user of
+    the machine); its -wal and -shm files copy the database file's mode. An existing file is
+    left as its owner set it.
+    """
+    parsed = make_url(normalize_url(url))
+    name = parsed.database
+    if not parsed.drivername.startswith("sqlite") or not name or name == ":memory:" \
+            or name.startswith("file:") or parsed.query.get("mode") == "memory":
+        return
+    path = os.path.abspath(name)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
                 pool_recycle: int = 1800, sqlite_busy_timeout: float = 30.0,
                 connect_timeout: int = 5, pool_timeout: float = 10,
@@ -38,6 +59,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
     """An engine with the project's rules applied for its database."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"timeout": sqlite_busy_timeout, "check_same_thread": False},

@@ -7,7 +7,7 @@ from importlib.resources import files
 from alembic import command
 from alembic.config import Config
 
-from .engine import normalize_url
+from .engine import normalize_url, private_sqlite_file
 
 
 def alembic_config(database_url: str) -> Config:
@@ -19,6 +19,7 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema to `revision`; running it again changes nothing."""
+    private_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -352,3 +352,40 @@ class StockAlert(Base):
 Index("ix_sales_created_at_id", Sale.created_at, Sale.id)
 Index("ix_sale_items_report", SaleItem.sale_id, SaleItem.product_id, SaleItem.quantity,
       SaleItem.line_total, SaleItem.cost)
+
+
+class ThrottleWindow(Base):
+    """Requests one client made in one fixed window of a rate limit (when Redis is not used)."""
+
+    __tablename__ = "throttle_windows"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    lapses_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LoginFailure(Base):
+    """Wrong passwords in a row for one account (an email, known or not), for the login delay."""
+
+    __tablename__ = "login_failures"
+
+    account: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WebSession(Base):
+    """A browser sign-in. The cookie names it; signing out or a change to the user ends it."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Keys past their retention are purged by age (revision 0007).
+Index("ix_idempotency_keys_created_at", IdempotencyKey.created_at)

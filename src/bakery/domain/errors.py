@@ -61,3 +61,13 @@ class InsufficientStock(DomainError):
         names = ", ".join(s.name or f"{s.kind} {s.item_id}" for s in self.shortfalls)
         DomainError.__init__(self, f"not enough stock: {names}")
         self.details = {"shortfalls": [s.as_dict() for s in self.shortfalls]}
+
+
+class TooSoon(DomainError):
+    """Asked again too soon (a rate limit, a sign-in delay): try again after `retry_after` s."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import User, as_utc
+from ..db.models import User, WebSession, as_utc
 from ..domain.errors import NotFound
 from .pages import PageRequest, paged, split_page
 
@@ -38,16 +40,12 @@ def user_emails(session: Session) -> dict[int, str]:
     return {row.id: row.email for row in session.execute(select(User.id, User.email))}
 
 
-def active_user(session: Session, user_id: int) -> dict | None:
-    """The user behind a browser session, while the account is active."""
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        return None
-    return {**user_dict(user), "password_stamp": password_stamp(user.password_hash)}
-
-
-def password_stamp(password_hash: str) -> str:
-    """A short fingerprint of the password hash: a session made before a change stops working."""
-    import hashlib
-
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def session_user(session: Session, session_key: str, now: datetime) -> dict | None:
+    """The user behind a browser session: while the session is neither ended nor expired and
+    the account is active (services/web_sessions.py)."""
+    row = session.execute(
+        select(User).join(WebSession, WebSession.user_id == User.id)
+        .where(WebSession.id == session_key, WebSession.ended_at.is_(None),
+               WebSession.expires_at > now, User.active.is_(True))
+    ).scalar_one_or_none()
+    return None if row is None else user_dict(row)

@@ -16,12 +16,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..config import PASSWORD_HASH
 from ..db.engine import single_read, transaction
 from ..db.models import ApiToken, User, as_utc, utcnow
+from ..domain.credentials import password_problem
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..domain.roles import ADMIN, ALL_ROLES
-from . import audit
+from . import audit, login_throttle, web_sessions
 from .unit_of_work import SessionFactory
 
-MIN_PASSWORD_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often
 USER_FIELDS = ("email", "role", "active")
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -53,8 +53,9 @@ def create_user(factory: SessionFactory, *, email: str, role: str, password: str
         errors["email"] = "not an email address"
     if role not in ALL_ROLES:
         errors["role"] = f"must be one of {', '.join(ALL_ROLES)}"
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    problem = password_problem(password, role=role, context=[email])
+    if problem:
+        errors["password"] = problem
     if errors:
         raise ValidationFailed("invalid user", errors)
     try:
@@ -90,14 +91,33 @@ def ensure_first_admin(factory: SessionFactory, email: str | None, password: str
     return True
 
 
-def check_password(factory: SessionFactory, email: str, password: str) -> Principal:
+@dataclass(frozen=True)
+class SignInDelay:
+    """Wrong passwords in a row an account may have free, and the longest wait after more."""
+
+    free: int = 5
+    cap_seconds: int = 300
+
+
+DEFAULT_DELAY = SignInDelay()
+
+
+def check_password(factory: SessionFactory, email: str, password: str,
+                   delay: SignInDelay = DEFAULT_DELAY) -> Principal:
+    """The user with this email and password; BadCredentials otherwise. After `delay.free`
+    wrong passwords in a row the account waits, longer each time (TooManyFailures, a 429),
+    before its password is checked again."""
+    login_throttle.refuse_while_waiting(factory, email, free=delay.free, cap=delay.cap_seconds)
     with factory() as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        login_throttle.count_failure(factory, email)
         raise BadCredentials("wrong email or password")
     if not check_password_hash(user.password_hash, password) or not user.active:
+        login_throttle.count_failure(factory, email)
         raise BadCredentials("wrong email or password")
+    login_throttle.forget_failures(factory, email)
     return Principal(user.id, user.email, user.role)
 
 
@@ -112,9 +132,10 @@ class IssuedToken:
 
 
 def issue_token(factory: SessionFactory, email: str, password: str,
-                lifetime: timedelta, name: str | None = None) -> IssuedToken:
+                lifetime: timedelta, name: str | None = None,
+                delay: SignInDelay = DEFAULT_DELAY) -> IssuedToken:
     """Check the password and hand out a new bearer token; only its hash is stored."""
-    principal = check_password(factory, email, password)
+    principal = check_password(factory, email, password, delay)
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + lifetime
     with transaction(factory) as session:
@@ -213,6 +234,8 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
                      audit.snapshot(user, USER_FIELDS))
         if not user.active:
             _revoke_where(session, actor_id, ApiToken.user_id == user_id)
+        if before != audit.snapshot(user, USER_FIELDS):  # a new role or deactivated: sign in anew
+            web_sessions.end_all(session, user_id)
 
 
 # --- the pages' account actions --------------------------------------------------------------
@@ -231,21 +254,33 @@ def change_role(factory: SessionFactory, user_id: int, role: str,
 
 
 def change_password(factory: SessionFactory, user_id: int, current: str, new: str,
-                    hash_method: str = PASSWORD_HASH) -> None:
-    """Replace a user's password after checking the current one; their API tokens are revoked."""
+                    hash_method: str = PASSWORD_HASH, delay: SignInDelay = DEFAULT_DELAY) -> None:
+    """Replace a user's password after checking the current one. Their API tokens are revoked
+    and their browser sessions ended; wrong current passwords count towards the account's
+    sign-in delay, as at the login form."""
     errors = {}
-    if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
-    if len(new) > 1024:
-        errors["new_password"] = "at most 1024 characters"
+    with factory() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        email, role = user.email, user.role
+    login_throttle.refuse_while_waiting(factory, email, free=delay.free, cap=delay.cap_seconds)
+    problem = password_problem(new, role=role, context=[email])
+    if problem:
+        errors["new_password"] = problem
     with transaction(factory) as session:
         user = session.get(User, user_id, with_for_update=True)
         if user is None:
             raise NotFound(f"no user with id {user_id}")
-        if not check_password_hash(user.password_hash, current):
+        wrong = not check_password_hash(user.password_hash, current)
+        if wrong:
             errors["current_password"] = "not your current password"
-        if errors:
-            raise ValidationFailed("the password was not changed", errors)
-        user.password_hash = generate_password_hash(new, hash_method)
-        audit.record(session, user_id, "change_password", "user", user_id)
-        _revoke_where(session, user_id, ApiToken.user_id == user_id)
+        if not errors:
+            user.password_hash = generate_password_hash(new, hash_method)
+            audit.record(session, user_id, "change_password", "user", user_id)
+            _revoke_where(session, user_id, ApiToken.user_id == user_id)
+            web_sessions.end_all(session, user_id)
+    if wrong:
+        login_throttle.count_failure(factory, email)
+    if errors:
+        raise ValidationFailed("the password was not changed", errors)

@@ -59,7 +59,9 @@ def init_web(app: Flask) -> None:
     from . import auth, catalog, dashboard, pos, production, stock  # noqa: F401 - registers views
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a till page may stay open all day
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    # The cookie lasts as long as the server-side session (services/web_sessions.py) may.
+    hours = app.extensions["bakery.settings"].session_hours
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
     csrf.init_app(app)
     csrf.exempt(api)
     app.register_blueprint(web)

@@ -1,8 +1,9 @@
 """Who may open which page: every web view is marked `@public` or `@requires(*roles)`.
 
 The roles are the groups of domain/roles.py that the API uses too, so a page and the endpoint
-behind it always agree. The user is loaded from the database on every request, so deactivating an account
-or changing a password ends its browser sessions at once.
+behind it always agree. The cookie names a server-side session (services/web_sessions.py), looked
+up with its user on every request: signing out, a password or role change and deactivation end it
+at once, whatever copies of the cookie exist.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from ..db.models import utcnow
 from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
-from ..queries.users import active_user
+from ..queries.users import session_user
 from ..runtime import sessions
+from ..services.web_sessions import session_key
 
 __all__ = [
     "ADMINS",
@@ -40,12 +43,12 @@ def load_user() -> None:
     g.user = None
     if request.path.startswith(("/api/", "/assets/")):
         return  # the API authenticates by bearer token; assets need no user
-    user_id = session.get("user_id")
-    if user_id is None:
+    session_id = session.get("sid")
+    if not isinstance(session_id, str):
         return
     with sessions()() as db:
-        user = active_user(db, int(user_id))
-    if user is None or user["password_stamp"] != session.get("password_stamp"):
+        user = session_user(db, session_key(session_id), utcnow())
+    if user is None:
         session.clear()
         return
     g.user = user

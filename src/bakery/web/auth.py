@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import DomainError, NotFound, TooSoon
 from ..domain.roles import CASHIER
-from ..queries.users import active_user, get_user, list_users
-from ..runtime import sessions, settings
+from ..queries.users import get_user, list_users
+from ..runtime import sessions, settings, sign_in_delay
+from ..security import auth_limited
 from ..services import users as accounts
+from ..services import web_sessions
 from . import web
 from .access import ADMINS, ALL_ROLES, current_user, public, requires, safe_next, signed_in
 from .forms import FormState, refused
@@ -38,26 +41,35 @@ def login() -> Any:
             form.errors["password"] = "required"
         if form.ok:
             try:
-                principal = accounts.check_password(sessions(), email, password)
+                principal = accounts.check_password(sessions(), email, password, sign_in_delay())
             except accounts.BadCredentials:
                 form.errors["form"] = "Wrong email or password."
+            except TooSoon as exc:
+                form.errors["form"] = (f"Too many wrong passwords for this account. Try again in "
+                                       f"{exc.retry_after} seconds.")
+                return (render_template("login.html", form=form, next=target), 429,
+                        {"Retry-After": str(exc.retry_after)})
             else:
-                with sessions()() as db:
-                    user = active_user(db, principal.id)
-                assert user is not None
-                session.clear()  # a fresh session: nothing from before the login survives
-                session["user_id"] = principal.id
-                session["password_stamp"] = user["password_stamp"]
-                session.permanent = True
+                _sign_in(principal.id)
                 flash(f"Welcome, {principal.email}.", "success")
                 return redirect(safe_next(target, _landing(principal.role)))
         return render_template("login.html", form=form, next=target), 400 if form.errors else 200
     return render_template("login.html", form=form, next=target)
 
 
+def _sign_in(user_id: int) -> None:
+    """A fresh server-side session for this browser: nothing from before survives."""
+    session_id = web_sessions.start(sessions(), user_id,
+                                    timedelta(hours=settings().session_hours))
+    session.clear()
+    session["sid"] = session_id
+    session.permanent = True
+
+
 @web.post("/logout")
 @requires(*ALL_ROLES)
 def logout() -> Any:
+    web_sessions.end(sessions(), session["sid"])
     session.clear()
     flash("You are logged out.", "success")
     return redirect(url_for("web.login"))
@@ -65,6 +77,7 @@ def logout() -> Any:
 
 @web.route("/account/password", methods=["GET", "POST"])
 @requires(*ALL_ROLES)
+@auth_limited  # guesses of the current password draw on the login budget
 def password() -> Any:
     form = FormState()
     if request.method == "POST":
@@ -75,14 +88,13 @@ def password() -> Any:
         else:
             try:
                 accounts.change_password(sessions(), signed_in()["id"], current, new,
-                                         settings().password_hash_method)
+                                         settings().password_hash_method, sign_in_delay())
+            except TooSoon:
+                raise  # a 429 page with Retry-After
             except DomainError as exc:
                 refused(exc, form)
             else:
-                with sessions()() as db:
-                    user = active_user(db, signed_in()["id"])
-                assert user is not None
-                session["password_stamp"] = user["password_stamp"]  # this session stays signed in
+                _sign_in(signed_in()["id"])  # this browser stays signed in, the others end
                 flash("Your password is changed. Other sessions and API tokens are signed out.",
                       "success")
                 return redirect(url_for("web.dashboard"))
