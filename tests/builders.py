@@ -124,7 +124,7 @@ class ThroughServices:
     def __init__(self, factory: Any) -> None:
         self.factory = factory
         self.user_id = create_user(factory, email=f"{unique('admin')}@bakery.test", role="admin",
-                                   password="long enough", hash_method=TESTING_PASSWORD_HASH)
+                                   password="long enough bread", hash_method=TESTING_PASSWORD_HASH)
 
     def material(self, name: str, unit: str, min_quantity: str) -> int:
         return catalog.create_material(self.factory, name=name, unit=unit,

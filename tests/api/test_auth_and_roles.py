@@ -142,16 +142,16 @@ def test_wrong_credentials_get_the_same_401(app, sessions, unchanged):
 
 def test_admins_create_and_list_users(api, unchanged):
     user = api.ok("POST", "/users", 201, json={"email": "Baker@Example.com", "role": "baker",
-                                               "password": "long enough"})
+                                               "password": "long enough bread"})
     assert (user["email"], user["role"], user["active"]) == ("baker@example.com", "baker", True)
     assert "password" not in str(user) and "hash" not in str(user)
     emails = [u["email"] for u in api.ok("GET", "/users")["items"]]
     assert "baker@example.com" in emails
     with unchanged():
         error_of(api.post("/users", json={"email": "baker@example.com", "role": "baker",
-                                          "password": "long enough"}), 409, "conflict")
+                                          "password": "long enough bread"}), 409, "conflict")
         details = error_of(api.post("/users", json={"email": "x@example.com", "role": "owner",
                                                     "password": "short"}), 422)["details"]
         assert set(details) == {"role", "password"}
         error_of(api.post("/users", json={"email": "no-at-sign", "role": "baker",
-                                          "password": "long enough"}), 422)
+                                          "password": "long enough bread"}), 422)

@@ -96,7 +96,7 @@ def test_unknown_fields_are_refused(api, stocked, unchanged):
                             "discount": "100%"}, "discount"),
         ("POST", "/stock-adjustments", {"material_id": stocked["flour"], "quantity_delta": "1",
                                         "reason": "count", "user": 1}, "user"),
-        ("POST", "/users", {"email": "a@b.c", "role": "baker", "password": "long enough",
+        ("POST", "/users", {"email": "a@b.c", "role": "baker", "password": "long enough bread",
                             "admin": True}, "admin"),
         ("POST", "/auth/tokens", {"email": "a@b.c", "password": "x", "remember": True},
          "remember"),

@@ -64,7 +64,7 @@ def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
 def test_production_without_a_secret_key_refuses_with_one_line(tmp_path):
     for args in (["db", "upgrade"], ["check-ledger"], ["serve"],
                  ["users", "create", "--email", "a@b.c", "--role", "admin",
-                  "--password", "long enough"]):
+                  "--password", "long enough bread"]):
         result = run(args, {"BAKERY_ENV": "production", "SECRET_KEY": ""}, tmp_path)
         one_line_error(result, "SECRET_KEY", "production")
     weak = run(["db", "upgrade"], {"BAKERY_ENV": "production",
@@ -83,20 +83,20 @@ def test_a_bad_setting_refuses_with_one_line(tmp_path):
 def test_users_create_checks_its_input(database_url, tmp_path):
     env = {"DATABASE_URL": database_url}
     made = run(["users", "create", "--email", "Owner@Example.com", "--role", "admin",
-                "--password", "long enough"], env, tmp_path)
+                "--password", "long enough bread"], env, tmp_path)
     assert made.returncode == 0, made.stderr
     assert "owner@example.com" in made.stdout
     prompted = run(["users", "create", "--email", "till@example.com", "--role", "cashier"], env,
                    tmp_path, stdin="till password\ntill password\n")
     assert prompted.returncode == 0, prompted.stderr
     one_line_error(run(["users", "create", "--email", "x@example.com", "--role", "owner",
-                        "--password", "long enough"], env, tmp_path), "role")
+                        "--password", "long enough bread"], env, tmp_path), "role")
     one_line_error(run(["users", "create", "--email", "owner@example.com", "--role", "baker",
-                        "--password", "long enough"], env, tmp_path), "already exists")
+                        "--password", "long enough bread"], env, tmp_path), "already exists")
     one_line_error(run(["users", "create", "--email", "y@example.com", "--role", "baker",
                         "--password", "short"], env, tmp_path), "password")
     one_line_error(run(["users", "create", "--email", "not-an-email", "--role", "baker",
-                        "--password", "long enough"], env, tmp_path), "email")
+                        "--password", "long enough bread"], env, tmp_path), "email")
     assert users(database_url) == [("owner@example.com", "admin"), ("till@example.com", "cashier")]
 
 
@@ -146,8 +146,8 @@ def test_serve_creates_the_first_admin_from_the_environment(pg_url, tmp_path):
 def test_first_admin_is_created_only_into_an_empty_database(sessions):
     from bakery.services.users import ensure_first_admin
 
-    assert ensure_first_admin(sessions, "a@example.com", "long enough") is True
-    assert ensure_first_admin(sessions, "b@example.com", "long enough") is False
+    assert ensure_first_admin(sessions, "a@example.com", "long enough bread") is True
+    assert ensure_first_admin(sessions, "b@example.com", "long enough bread") is False
     with sessions() as session:
         assert session.scalars(select(User.email)).all() == ["a@example.com"]
 
@@ -155,6 +155,6 @@ def test_first_admin_is_created_only_into_an_empty_database(sessions):
 def test_first_admin_needs_both_variables(sessions):
     from bakery.services.users import count_users, ensure_first_admin
 
-    for email, password in (("a@example.com", None), ("a@example.com", ""), ("", "long enough")):
+    for email, password in (("a@example.com", None), ("a@example.com", ""), ("", "long enough bread")):
         assert ensure_first_admin(sessions, email, password) is False
     assert count_users(sessions) == 0

@@ -28,7 +28,7 @@ class Scene:
 
 
 def set_scene(factory: Any) -> Scene:
-    user = create_user(factory, email="hammer@bakery.test", role="admin", password="long enough")
+    user = create_user(factory, email="hammer@bakery.test", role="admin", password="long enough bread")
     flour = catalog.create_material(factory, name="Flour", unit="kg")
     for day, quantity in ((3, "6"), (1, "4.5"), (2, "5")):
         stock.receive_batch(factory, flour, quantity=Decimal(quantity),
