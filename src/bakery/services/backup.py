@@ -9,8 +9,9 @@ The export format (documented in docs/migration.md) is one JSON object:
 Every table of the schema is there, ids included, so ledger references hold after a restore,
 except bearer tokens, idempotency keys and the security controls' counters and browser sessions,
 which are short-lived by design (a restore signs everybody out). Restored rows meet the API's
-rules (names in one spelling, known roles, strong password hashes). Users are exported with their password hashes so staff can sign in after a
-restore: treat the file like the database itself. Decimals, dates and times are strings
+rules (names in one spelling, known roles, strong password hashes). Users are exported with
+their password hashes so staff can sign in after a restore: treat the file like the database
+itself. Decimals, dates and times are strings
 (times in UTC, ISO 8601).
 """
 
