@@ -139,11 +139,11 @@ def backup_command(file: Path) -> None:
 @with_appcontext
 def restore_command(file: Path) -> None:
     """Restore an export or backup FILE into an empty database (ids kept, ledger checked)."""
-    from .runtime import sessions
+    from .runtime import sessions, settings
     from .services.backup import load_backup, restore
 
     with _refused(f"{file} was not restored"):
-        counts = restore(sessions(), load_backup(file))
+        counts = restore(sessions(), load_backup(file), settings().password_hash_method)
     click.echo(f"restored {sum(counts.values())} rows into {len(counts)} tables")
 
 

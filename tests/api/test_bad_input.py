@@ -188,8 +188,9 @@ def test_results_too_large_to_store_are_refused_not_crashed(api, bakery, unchang
     giant = bakery.product("Giant", "999999999999.99")
     recipe = bakery.recipe(giant, {flour: "0.001"}, yield_quantity="99999999999")
     gold = bakery.material("Gold")
-    bakery.batch(gold, "99999999999", "999999999999.99")
-    costly = bakery.recipe(bakery.product("Costly"), {gold: "1000"}, yield_quantity="1")
+    for _ in range(2):  # each batch is worth as much as money can hold, together more
+        bakery.batch(gold, "1000", "999999999.99")
+    costly = bakery.recipe(bakery.product("Costly"), {gold: "2000"}, yield_quantity="1")
     api.ok("POST", "/stock-adjustments", 201,
            json={"product_id": giant, "quantity_delta": "1000", "reason": "count"})
     with unchanged():

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from bakery.db.models import StockMove, as_utc
 from bakery.queries.inventory import ledger_mismatches, low_stock
@@ -188,7 +189,19 @@ BAD_EXPORTS = [
     (lambda d: d["tables"]["materials"]["columns"].append("colour"), "columns this schema lacks"),
     (lambda d: d["tables"]["sales"]["rows"].append([1, "1.00"]), "does not match the columns"),
     (lambda d: d["tables"]["material_batches"]["rows"][0].__setitem__(3, "1.000"), "ledger"),
+    # the API's rules hold for restored rows too
+    (lambda d: _set(d, "materials", "name", "Flour\u200b"), "cannot be seen"),
+    (lambda d: _set(d, "products", "name", "\u0412read"), "mixes letters"),
+    (lambda d: _set(d, "users", "password_hash", generate_password_hash("x", "pbkdf2:sha256:1")),
+     "rounds of pbkdf2"),
+    (lambda d: _set(d, "users", "role", "owner"), "must be one of"),
 ]
+
+
+def _set(document: dict, table: str, column: str, value: Any) -> None:
+    """Change one column of the first row of a table in an export."""
+    section = document["tables"][table]
+    section["rows"][0][section["columns"].index(column)] = value
 
 
 def test_restore_refuses_a_bad_export_and_writes_nothing(app, make_app, fresh_url, tmp_path):
@@ -254,7 +267,8 @@ def test_restore_service_counts_every_table(app, make_app, fresh_url):
     busy_bakery(app)
     document = snapshot_export(app.extensions["bakery.engine"])
     copy = make_app(fresh_url)
-    counts = restore(copy.extensions["bakery.sessions"], document)
+    counts = restore(copy.extensions["bakery.sessions"], document,
+                     copy.extensions["bakery.settings"].password_hash_method)
     assert counts == {name: len(t["rows"]) for name, t in document["tables"].items()}
 
 

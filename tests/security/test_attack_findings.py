@@ -422,3 +422,166 @@ def test_weak_and_contextual_passwords_are_refused(sqlite_app, role, password):
     assert "password" in response.get_json()["error"]["details"]
     assert all(u["email"] != "anna.baker@shop.test"
                for u in admin.get("/users").get_json()["items"])
+
+
+# --- CSV: every field quoted -------------------------------------------------------------------
+
+def test_a_name_that_hides_a_formula_behind_a_semicolon_stays_one_quoted_cell(sqlite_app):
+    import csv
+    import io
+
+    from tests.builders import Bakery, ThroughApi
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    bakery = Bakery(ThroughApi(api))
+    flour = bakery.material("Spelt;=cmd|' /C calc'!A0;x")
+    bakery.batch(flour, "2", "1.50", "2026-11-01")
+    response = api.get("/reports/inventory-value?format=csv")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert '"Spelt;=cmd|\' /C calc\'!A0;x"' in text
+    assert all(line.startswith('"') for line in text.splitlines())
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["material", str(flour), "", "Spelt;=cmd|' /C calc'!A0;x"] == rows[1][:4]
+
+
+# --- numbers: every path a 422, or refused before it is stored ---------------------------------
+
+@pytest.mark.parametrize("quantity", ["1e1000000", "1E+2", "１", "٣", "1_000", " 2", "0x10",
+                                      "1e-7", "+1", "١٠"])
+def test_numbers_outside_the_documented_pattern_are_a_422(sqlite_app, quantity):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    response = api.post("/sales", json={"items": [{"product_id": 1, "quantity": quantity}]})
+    assert response.status_code == 422, response.get_json()
+    assert "items.0.quantity" in response.get_json()["error"]["details"]
+
+
+def test_a_json_number_with_a_huge_exponent_is_a_422(sqlite_app):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    response = api.post("/sales", data='{"items": [{"product_id": 1, "quantity": 1e1000000}]}',
+                        content_type="application/json")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("1e1000000", "not a decimal number"), ("１", "not a decimal number"),
+    ("99999999999999999999999", "far too large"), ("100000000000", "must be at most")])
+def test_the_till_form_refuses_odd_quantities_with_a_message(sqlite_app, typed, message):
+    from tests.builders import Bakery, ThroughApi
+    from tests.conftest import login
+
+    bread = Bakery(ThroughApi(login(sqlite_app, "admin"))).stocked_bread(loaves=3)
+    browser = Browser(sqlite_app)
+    browser.login(make_user(sqlite_app, "cashier"))
+    browser.get("/pos")
+    response = browser.client.post("/pos", data={"csrf_token": browser.token, "key": "k-1",
+                                                 f"qty-{bread}": typed, "action": "checkout"})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_batch_worth_more_than_money_can_hold_is_refused_and_reports_keep_working(sqlite_app):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    flour = api.ok("POST", "/materials", 201, json={"name": "Flour", "unit": "kg",
+                                                       "min_quantity": "0"})["id"]
+    refused = api.post(f"/materials/{flour}/batches", json={
+        "quantity": "99999999999.999", "cost_per_unit": "999999999999.99"})
+    assert refused.status_code == 422
+    assert api.get(f"/materials/{flour}").get_json()["batches"] == []
+    for _ in range(2):  # the most that fits, twice: the sum exceeds what one batch may hold
+        api.ok("POST", f"/materials/{flour}/batches", 201, json={
+            "quantity": "99999.999", "cost_per_unit": "9999999.99"})
+    assert api.get("/reports/inventory-value?format=csv").status_code == 200
+    assert api.get("/reports/inventory-value").status_code == 200
+    assert api.get(f"/materials/{flour}").status_code == 200
+    assert api.get("/materials").status_code == 200
+
+
+def test_a_recipe_costing_more_than_the_money_limit_keeps_plans_working(sqlite_app):
+    from tests.builders import Bakery, ThroughApi
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    bakery = Bakery(ThroughApi(api))
+    saffron = bakery.material("Saffron")
+    bakery.batch(saffron, "1", "9999999.99", "2026-11-01")
+    cake = bakery.product("Gold cake", "10.00")
+    recipe = bakery.recipe(cake, {saffron: "99999999999"}, yield_quantity="1")
+    for path in ("/plans/what-can-i-bake", "/plans/what-can-i-bake?format=csv", "/recipes",
+                 f"/recipes/{recipe}"):
+        assert api.get(path).status_code == 200, path
+    for path in ("/plans/shopping-list", "/plans/shopping-list?format=csv"):
+        planned = api.post(path, json={"items": [{"recipe_id": recipe, "batches": 3}]})
+        assert planned.status_code == 200, path
+
+
+# --- ids beyond 64 bits are a 404 on pages too ------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/materials/9223372036854775808", "/products/9223372036854775808",
+                                  "/recipes/99999999999999999999",
+                                  "/materials/9223372036854775808/ledger"])
+def test_pages_answer_404_for_ids_too_large_for_the_database(app, path):
+    browser = Browser(app)
+    browser.login(make_user(app, "admin"))
+    assert browser.client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("sale", ["9223372036854775808", "99999999999999999999999", "٣"])
+def test_the_till_shows_no_receipt_for_a_sale_id_that_cannot_exist(app, sale):
+    browser = Browser(app)
+    browser.login(make_user(app, "cashier"))
+    page = browser.get(f"/pos?sale={sale}")
+    assert "data-test=\"last-sale\"" not in page.text
+
+
+# --- names in one spelling, everywhere ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Bread\u200b", "\u202eBread", "\u0412read", "Bre\u00adad"])
+def test_names_that_only_look_like_another_are_refused_by_the_api(sqlite_app, name):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    response = api.post("/products", json={"name": name, "price": "2.00"})
+    assert response.status_code == 422
+    assert "name" in response.get_json()["error"]["details"]
+    assert api.get("/products").get_json()["items"] == []
+
+
+def test_a_fullwidth_name_is_the_plain_name_and_so_a_duplicate(sqlite_app):
+    from tests.conftest import login
+
+    api = login(sqlite_app, "admin")
+    made = api.ok("POST", "/products", 201, json={"name": "Ｂｒｅａｄ", "price": "2.00"})
+    assert made["name"] == "Bread"
+    assert api.post("/products", json={"name": "Bread", "price": "2.00"}).status_code == 409
+
+
+def test_the_material_form_refuses_a_look_alike_name(sqlite_app):
+    browser = Browser(sqlite_app)
+    browser.login(make_user(sqlite_app, "manager"))
+    browser.get("/materials/new")
+    page = browser.post("/materials/new", {"name": "\u0412read flour", "unit": "kg",
+                                          "min_quantity": "0"}, status=400).text
+    assert "mixes letters" in page
+
+
+def test_legacy_import_applies_the_name_rules(app, sessions, tmp_path):
+    import json
+
+    from bakery.services import legacy_import
+
+    source = tmp_path / "bakery_data.json"
+    source.write_text(json.dumps({"materials": {"Flour\u200b": {
+        "unit": "kg", "min_quantity": 1, "batches": []}}, "recipes": {}, "products": {}}))
+    result = app.test_cli_runner().invoke(args=["import-json", str(source)])
+    assert result.exit_code != 0
+    assert "cannot be seen" in result.output
+    with sessions() as session:
+        assert legacy_import.occupied_tables(session) == {}

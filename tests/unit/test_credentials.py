@@ -36,3 +36,20 @@ def test_the_delay_is_free_at_first_then_doubles_up_to_the_cap():
     assert delays[5:10] == [2, 4, 8, 16, 32]
     assert delays[12:] == [256, 300, 300]
     assert login_delay(10_000, free=5, cap=300) == 300
+
+
+def test_weak_or_foreign_password_hashes_are_named():
+    from werkzeug.security import generate_password_hash
+
+    from bakery.domain.credentials import weak_hash_problem
+
+    assert weak_hash_problem(generate_password_hash("x y z w", "pbkdf2:sha256:1"), "scrypt")
+    assert weak_hash_problem(generate_password_hash("x y z w", "scrypt:1024:8:1"), "scrypt")
+    assert weak_hash_problem("plain text", "scrypt") == "is not a password hash this version can check"
+    assert weak_hash_problem("md5$abc$def", "scrypt")
+    assert weak_hash_problem(generate_password_hash("x y z w"), "scrypt") is None
+    assert weak_hash_problem(generate_password_hash("x y z w", "pbkdf2:sha256:600000"),
+                             "scrypt") is None
+    # under the test settings' cheaper hashing, their own hashes pass
+    assert weak_hash_problem(generate_password_hash("x y z w", "scrypt:1024:8:1"),
+                             "scrypt:1024:8:1") is None

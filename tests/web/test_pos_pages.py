@@ -81,7 +81,7 @@ def test_bad_quantities_are_marked_and_nothing_is_sold(browser_as, bakery, sessi
     key = _key(cashier.get("/pos").text)
     page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "two", "key": key},
                         status=400).text
-    assert f'id="e-qty-{bread}">not a number' in page
+    assert f'id="e-qty-{bread}">not a decimal number' in page
     page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "1.0001", "key": key},
                         status=400).text
     assert "at most 3 decimal places" in page

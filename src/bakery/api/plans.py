@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..contract.answers import serialised
 from ..contract.downloads import csv_response, wants_csv
 from ..contract.schemas import Id, In, Money, Out, Quantity
 from ..queries import plans
@@ -32,7 +33,7 @@ def what_can_i_bake(query: FormatQuery) -> dict | object:
         result = {"items": plans.what_can_i_bake(session)}
     if not wants_csv(query.format):
         return result
-    data = CanBakeList.model_validate(result).model_dump(mode="json")
+    data = serialised(CanBakeList, result)
     return csv_response(data["items"], ("recipe_id", "name", "product_id", "max_batches",
                                         "max_units", "cost_per_batch"), "what-can-i-bake.csv")
 
@@ -71,7 +72,7 @@ def shopping_list(body: ShoppingListIn, query: FormatQuery) -> dict | object:
         result = plans.shopping_list(session, [(i.recipe_id, i.batches) for i in body.items])
     if not wants_csv(query.format):
         return result
-    data = ShoppingList.model_validate(result).model_dump(mode="json")
+    data = serialised(ShoppingList, result)
     return csv_response(data["items"], ("material_id", "name", "unit", "needed", "on_hand",
                                         "to_buy", "latest_cost_per_unit", "estimated_cost"),
                         "shopping-list.csv", {"material_id": "total",

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
+from ..contract.answers import serialised
 from ..contract.types import MAX_ID
 from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..errors import ApiError, validation_response
@@ -154,8 +155,7 @@ def operation(method: str, path: str, *, summary: str, tag: str,
             if isinstance(result, tuple):
                 result, code = result
             if response is not None:
-                result = response.model_validate(result, context={"response": True}).model_dump(
-                    mode="json", by_alias=True)
+                result = serialised(response, result)
             return result, code
 
         api.add_url_rule(_flask_rule(path), endpoint=view.__name__, view_func=handler,

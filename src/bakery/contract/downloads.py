@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from ..clock import now
 from ..services.backup import json_default, snapshot_export
+from .answers import serialised
 from .schemas import Valuation
 
 REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent")
@@ -47,7 +48,9 @@ def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str,
                  totals: dict | None = None) -> Response:
     """Rows (already serialised, decimals as strings) as a CSV attachment, totals last."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every field quoted: a spreadsheet set to split on ";" (as in much of Europe) would
+    # otherwise cut "Spelt;=cmd|..." into a cell that starts with "=" and runs as a formula.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
@@ -61,13 +64,13 @@ def csv_response(rows: Iterable[dict], columns: Sequence[str], filename: str,
 def report_csv(model: type[BaseModel], result: dict, filename: str,
                columns: Sequence[str] = REPORT_COLUMNS) -> Response:
     """A report with `rows` and `totals`, serialised by its schema, as a CSV attachment."""
-    data = model.model_validate(result).model_dump(mode="json", by_alias=True)
+    data = serialised(model, result)
     return csv_response(data["rows"], columns, filename, data["totals"])
 
 
 def valuation_csv(result: dict) -> Response:
     """Stock at cost, one row per material or product, the grand total last."""
-    data = Valuation.model_validate(result).model_dump(mode="json")
+    data = serialised(Valuation, result)
     return csv_response(data["rows"], VALUATION_COLUMNS, "inventory-value.csv",
                         {"kind": "total", "value": data["totals"]["total"]})
 

@@ -6,6 +6,7 @@ The same annotations drive validation, serialisation and the OpenAPI document.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -20,20 +21,34 @@ from pydantic import (
 )
 from pydantic.json_schema import WithJsonSchema
 
+from ..domain.names import BadName, clean_name
 from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, MONEY_PLACES, QUANTITY_PLACES, places
 
 MAX_ID = 2**63 - 1
 
 
-def _to_decimal(value: Any) -> Decimal:
+# The documented string form: ASCII digits, an optional minus and decimal point. No exponent,
+# no "+", no "_", no spaces, no other scripts' digits (Python's Decimal takes all of those).
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+# More digits before the point than any amount has: refused before any arithmetic on it.
+MAX_INTEGER_DIGITS = 20
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """A JSON number or a string in the documented form, as an exact Decimal; ValueError
+    saying why not. Nothing is computed on the value before its size is known to be sane."""
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
         raise ValueError("must be a number or a string holding a decimal number")
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
+        raise ValueError("not a decimal number: write digits 0-9 with an optional - and .")
     try:
-        result = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation as exc:
+        result = Decimal(value)
+    except (InvalidOperation, ValueError) as exc:
         raise ValueError("not a decimal number") from exc
     if not result.is_finite():
         raise ValueError("must be a finite number")
+    if result and result.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValueError("far too large")
     return result
 
 
@@ -41,10 +56,10 @@ def _scaled(decimals: int, maximum: Decimal):  # type: ignore[no-untyped-def]
     def check(value: Decimal, info: ValidationInfo) -> Decimal:
         if info.context and info.context.get("response"):
             return value  # limits are for input; computed figures (a recipe's cost) may exceed them
-        if places(value) > decimals:
-            raise ValueError(f"at most {decimals} decimal places")
         if abs(value) > maximum:
             raise ValueError(f"must be at most {maximum}")
+        if places(value) > decimals:
+            raise ValueError(f"at most {decimals} decimal places")
         return value
 
     return check
@@ -63,7 +78,7 @@ def _decimal_type(decimals: int, maximum: Decimal, *rules: Any) -> Any:
     pattern = rf"^-?\d+(\.\d{{1,{decimals}}})?$"
     return Annotated[
         Decimal,
-        BeforeValidator(_to_decimal),
+        BeforeValidator(parse_decimal),
         AfterValidator(_scaled(decimals, maximum)),
         *[AfterValidator(r) for r in rules],
         PlainSerializer(lambda v: f"{Decimal(v):.{decimals}f}", return_type=str, when_used="json"),
@@ -87,10 +102,20 @@ NonNegativeMoney = _decimal_type(MONEY_PLACES, MAX_MONEY, _not_negative)
 
 Id = Annotated[int, Field(strict=True, gt=0, le=MAX_ID)]
 QueryId = Annotated[int, Field(gt=0, le=MAX_ID)]
+def _one_spelling(value: str) -> str:
+    try:
+        return clean_name(value)
+    except BadName as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# Names and units in one spelling (domain/names.py): what looks alike is the same, or refused.
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                        max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+                                        max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$"),
+                 AfterValidator(_one_spelling)]
 Unit = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                        max_length=20, pattern=r"^[^\x00-\x1f\x7f]*$")]
+                                        max_length=20, pattern=r"^[^\x00-\x1f\x7f]*$"),
+                 AfterValidator(_one_spelling)]
 ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=120,
                                              pattern=r"^[^\x00-\x1f\x7f]*$")]
 Note = Annotated[str, StringConstraints(strict=True, max_length=1000)]

@@ -53,3 +53,43 @@ def login_delay(failures: int, *, free: int, cap: int) -> int:
     if failures < free:
         return 0
     return min(cap, 2 ** min(failures - free + 1, 30))
+
+
+# The least work a stored password hash may take, per method (werkzeug's "method:params$salt$hash").
+MIN_PBKDF2_ITERATIONS = 600_000
+
+
+def hash_cost(password_hash: str) -> tuple[str, int] | None:
+    """The method and its work factor (scrypt's N, pbkdf2's iterations) of a werkzeug password
+    hash, or None when it is not one this version writes."""
+    method = password_hash.split("$", 1)[0]
+    parts = method.split(":")
+    try:
+        if parts[0] == "scrypt" and len(parts) == 4:
+            return "scrypt", int(parts[1])
+        if parts[0] == "pbkdf2" and len(parts) == 3 and parts[1] in ("sha256", "sha512"):
+            return "pbkdf2", int(parts[2])
+    except ValueError:
+        return None
+    return None
+
+
+def weak_hash_problem(password_hash: str, new_hash_method: str) -> str | None:
+    """Why a stored hash is too weak to accept (a restore), or None. It must cost at least what
+    a new hash costs here (`new_hash_method`, e.g. werkzeug's "scrypt"), or 600,000 rounds of
+    pbkdf2, the method older versions wrote."""
+    cost = hash_cost(password_hash)
+    if cost is None:
+        return "is not a password hash this version can check"
+    wanted = hash_cost(_method_with_defaults(new_hash_method) + "$")
+    method, work = cost
+    if method == "pbkdf2" and work < MIN_PBKDF2_ITERATIONS:
+        return f"takes {work} rounds of pbkdf2; at least {MIN_PBKDF2_ITERATIONS} are needed"
+    if method == "scrypt" and wanted is not None and wanted[0] == "scrypt" and work < wanted[1]:
+        return f"is scrypt at N={work}; at least N={wanted[1]} is needed"
+    return None
+
+
+def _method_with_defaults(method: str) -> str:
+    """werkzeug's method names with their default parameters spelt out."""
+    return {"scrypt": "scrypt:32768:8:1", "pbkdf2": "pbkdf2:sha256:1000000"}.get(method, method)

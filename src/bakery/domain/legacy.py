@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import ValidationFailed
+from .names import BadName, clean_name
 from .numbers import MAX_MONEY, MAX_QUANTITY, ZERO, from_legacy_float, money, quantity
 
 NAME_LENGTH = 120
@@ -296,8 +297,22 @@ def _named_entries(section: Any, label: str, check: _Checker) -> Iterator[tuple[
     for name, raw in section.items():
         where = _entry(label, name)
         if check.text(name, where + " name", NAME_LENGTH) is not None \
-                and check.mapping(raw, where) is not None:
+                and _one_spelling(name, where, check) and check.mapping(raw, where) is not None:
             yield name, raw, where
+
+
+def _one_spelling(name: str, where: str, check: _Checker) -> bool:
+    """The names rule of the API (domain/names.py): a name that hides characters, mixes
+    look-alike scripts or is not in its one spelling is refused, naming the entry."""
+    try:
+        clean = clean_name(name)
+    except BadName as exc:
+        check.fail(where, f"name {exc}")
+        return False
+    if clean != name:
+        check.fail(where, f"name is not in its one spelling; write it as {clean!r}")
+        return False
+    return True
 
 
 def _materials(section: Any, check: _Checker, fmt: _Format, missing: date

@@ -7,9 +7,11 @@ The export format (documented in docs/migration.md) is one JSON object:
      "tables": {"materials": {"columns": ["id", "name", ...], "rows": [[1, "Flour", ...]]}, ...}}
 
 Every table of the schema is there, ids included, so ledger references hold after a restore,
-except bearer tokens and idempotency keys, which are short-lived by design (a restore signs
-everybody out). Users are exported with their password hashes so staff can sign in after a
-restore: treat the file like the database itself. Decimals, dates and times are strings
+except bearer tokens, idempotency keys and the security controls' counters and browser sessions,
+which are short-lived by design (a restore signs everybody out). Restored rows meet the API's
+rules (names in one spelling, known roles, strong password hashes). Users are exported with
+their password hashes so staff can sign in after a restore: treat the file like the database
+itself. Decimals, dates and times are strings
 (times in UTC, ISO 8601).
 """
 
@@ -30,15 +32,22 @@ from sqlalchemy import Connection, Engine, Table, create_engine, insert, select,
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..clock import now
+from ..config import PASSWORD_HASH
 from ..db.engine import transaction
 from ..db.models import Base, as_utc
 from ..db.sequences import reset_sequences
+from ..domain.credentials import weak_hash_problem
 from ..domain.errors import Conflict, ValidationFailed
+from ..domain.names import BadName, clean_name
+from ..domain.roles import ALL_ROLES
 from .unit_of_work import SessionFactory
 
 FORMAT = "bakery-export"
 VERSION = 1
-EXCLUDED = frozenset({"api_tokens", "idempotency_keys"})
+# Credentials and short-lived bookkeeping stay behind: tokens, Idempotency-Keys, rate-limit
+# windows, the sign-in delay's counts and browser sessions (a restore signs everybody out).
+EXCLUDED = frozenset({"api_tokens", "idempotency_keys", "throttle_windows", "login_failures",
+                      "web_sessions"})
 SQLITE_MAGIC = b"SQLite format 3\x00"
 CHUNK = 5_000
 
@@ -256,19 +265,25 @@ def check_document(document: Any) -> dict[str, Any]:
     return tables
 
 
-def restore(factory: SessionFactory, document: Any) -> dict[str, int]:
+def restore(factory: SessionFactory, document: Any,
+            hash_method: str = PASSWORD_HASH) -> dict[str, int]:
     """Load an export into an empty database, ids preserved; all of it or nothing.
 
-    Afterwards the ledger must add up to the stock on hand, or nothing is kept.
+    The rows meet the same rules as the API's: names in one spelling, users with a real email, a
+    known role and a password hash at least as costly as `hash_method` makes. Afterwards the
+    ledger must add up to the stock on hand, or nothing is kept.
     """
     from ..queries.inventory import ledger_mismatches
 
     tables = check_document(document)
+    loaded = {table.name: _rows(table, tables[table.name]) if table.name in tables else []
+              for table in exported_tables()}
+    _check_rules(loaded, hash_method)
     counts: dict[str, int] = {}
     with transaction(factory) as session:
         _refuse_unless_blank(session)
         for table in exported_tables():
-            rows = _rows(table, tables[table.name]) if table.name in tables else []
+            rows = loaded[table.name]
             for start in range(0, len(rows), CHUNK):
                 session.execute(insert(table), rows[start:start + CHUNK])
             counts[table.name] = len(rows)
@@ -279,6 +294,40 @@ def restore(factory: SessionFactory, document: Any) -> dict[str, int]:
             raise Conflict(f"the backup's ledger does not add up to its stock ({len(problems)} "
                            "mismatches); nothing was restored", {"ledger": problems[:20]})
     return counts
+
+
+NAMED_TABLES = ("materials", "products", "recipes")
+
+
+def _check_rules(loaded: dict[str, list[dict[str, Any]]], hash_method: str) -> None:
+    """Refuse rows the API itself would refuse, naming each (the first 20)."""
+    problems: dict[str, str] = {}
+    for table in NAMED_TABLES:
+        for index, row in enumerate(loaded.get(table, [])):
+            name = row.get("name") or ""
+            try:
+                clean = clean_name(name)
+            except BadName as exc:
+                problems[f"tables.{table}.rows[{index}].name"] = str(exc)
+                continue
+            if clean != name:
+                problems[f"tables.{table}.rows[{index}].name"] = (
+                    f"is not in its one spelling ({clean!r})")
+    for index, row in enumerate(loaded.get("users", [])):
+        where = f"tables.users.rows[{index}]"
+        email = row.get("email") or ""
+        if "@" not in email or email != email.strip().lower():
+            problems[f"{where}.email"] = "not an email address in lower case"
+        if row.get("role") not in ALL_ROLES:
+            problems[f"{where}.role"] = f"must be one of {', '.join(ALL_ROLES)}"
+        weak = weak_hash_problem(row.get("password_hash") or "", hash_method)
+        if weak:
+            problems[f"{where}.password_hash"] = f"{weak}: reset the password before backing up"
+    if problems:
+        first = dict(list(problems.items())[:20])
+        where, why = next(iter(first.items()))
+        raise ValidationFailed(f"the backup holds {len(problems)} rows this version refuses, "
+                               f"first {where}: {why}; nothing was restored", first)
 
 
 def _refuse_unless_blank(session: Any) -> None:

@@ -73,6 +73,9 @@ def receive_batch(
     idem: Idempotency | None = None,
 ) -> Outcome[MaterialBatch]:
     """Book a delivery of a material into stock at its cost."""
+    if quantity * cost_per_unit > MAX_MONEY:  # its value would not fit any money figure
+        raise ValidationFailed("the batch is worth too much to record", {
+            "cost_per_unit": f"quantity x cost_per_unit may not exceed {MAX_MONEY}"})
 
     def work(session: Session) -> MaterialBatch:
         if session.get(Material, material_id) is None:

@@ -11,10 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request, send_from_directory
+from flask import Blueprint, Flask, Response, abort, request, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
 from ..clock import bakery_zone
+from ..contract.types import MAX_ID
 from ..db.models import as_utc
 from .access import current_user, load_user, may, public
 
@@ -53,6 +54,14 @@ def fmt_when(value: datetime | None) -> str:
     return as_utc(value).astimezone(bakery_zone()).strftime("%Y-%m-%d %H:%M")
 
 
+def _ids_fit_the_database() -> None:
+    """A page for an id beyond a 64-bit integer is a 404 (no such row can exist), as in the API,
+    before any query sends the number to a database that cannot hold it."""
+    if any(isinstance(value, int) and value > MAX_ID
+           for value in (request.view_args or {}).values()):
+        abort(404)
+
+
 def init_web(app: Flask) -> None:
     """Register the web pages on `app`."""
     from ..api import api
@@ -65,6 +74,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     csrf.exempt(api)
     app.register_blueprint(web)
+    app.before_request(_ids_fit_the_database)
     app.before_request(load_user)
     app.jinja_env.filters.update(money=fmt_money, qty=fmt_qty, when=fmt_when)
     app.context_processor(lambda: {"current_user": current_user(), "may": may,

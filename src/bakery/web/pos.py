@@ -9,15 +9,16 @@ key, so a double tap or a resent form records one sale.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
 from ..contract.schemas import SaleIn
+from ..contract.types import MAX_ID, parse_decimal
 from ..domain.errors import DomainError, InsufficientStock
-from ..domain.numbers import money
+from ..domain.numbers import MAX_QUANTITY, money
 from ..queries import history, inventory
 from ..runtime import sessions
 from ..services import stock
@@ -43,12 +44,14 @@ def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:
         if raw in ("", "0"):
             continue
         try:
-            qty = Decimal(raw)
-        except InvalidOperation:
-            form.errors[name] = "not a number"
+            qty = parse_decimal(raw)
+        except ValueError as exc:
+            form.errors[name] = str(exc)
             continue
-        if not qty.is_finite() or qty < 0:
+        if qty < 0:
             form.errors[name] = "must be zero or more"
+        elif qty > MAX_QUANTITY:
+            form.errors[name] = f"must be at most {MAX_QUANTITY}"
         elif qty > 0:
             cart[product["id"]] = qty
     return cart
@@ -71,7 +74,7 @@ def _render(products: list[dict], form: FormState, cart: dict[int, Decimal], sta
 def pos() -> Any:
     last_sale = None
     sale_id = request.args.get("sale", "")
-    if sale_id.isdigit():
+    if sale_id.isascii() and sale_id.isdigit() and 0 < int(sale_id) <= MAX_ID:
         try:
             with sessions()() as db:
                 last_sale = history.get_sale(db, int(sale_id))
