@@ -17,6 +17,7 @@ from .types import (
     Name,
     NonNegativeMoney,
     NonNegativeQuantity,
+    NonNegativeUnitCost,
     NonZeroQuantity,
     Note,
     PositiveQuantity,
@@ -25,6 +26,7 @@ from .types import (
     ShortText,
     Timestamp,
     Unit,
+    UnitCost,
 )
 
 
@@ -99,7 +101,7 @@ class MaterialPatch(Patch):
 
 class BatchIn(In):
     quantity: PositiveQuantity
-    cost_per_unit: NonNegativeMoney
+    cost_per_unit: NonNegativeUnitCost
     purchase_date: IsoDate | None = None
     expiry_date: IsoDate | None = None
     lot: ShortText | None = None
@@ -117,7 +119,7 @@ class BatchOut(Out):
     material_id: int
     quantity: Quantity
     remaining: Quantity
-    cost_per_unit: Money
+    cost_per_unit: UnitCost
     purchase_date: date
     expiry_date: date | None
     lot: str | None
@@ -244,7 +246,7 @@ class ConsumedOut(Out):
     material_id: int
     batch_id: int
     quantity: Quantity
-    cost_per_unit: Money
+    cost_per_unit: UnitCost
 
 
 class ProductionOut(Out):

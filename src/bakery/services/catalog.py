@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..db.engine import transaction
 from ..db.models import Material, Product, Recipe, RecipeIngredient
 from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.numbers import quantity_text
 from ..domain.recipes import Ingredient, merge_ingredients
 from . import audit
 from .unit_of_work import SessionFactory
@@ -112,7 +113,8 @@ def _recipe_snapshot(session: Session, recipe: Recipe) -> dict:
     lines = session.execute(select(RecipeIngredient.material_id, RecipeIngredient.quantity)
                             .where(RecipeIngredient.recipe_id == recipe.id)
                             .order_by(RecipeIngredient.material_id)).all()
-    values["ingredients"] = [{"material_id": m, "quantity": str(q)} for m, q in lines]
+    values["ingredients"] = [{"material_id": m, "quantity": quantity_text(q)}
+                            for m, q in lines]
     return values
 
 

@@ -38,7 +38,7 @@ from ..db.stock_layers import (
 from ..domain import fifo
 from ..domain.costing import cost_of, latest_cost
 from ..domain.errors import InsufficientStock, NotFound, ValidationFailed
-from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money
+from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money, unit_cost
 from ..domain.production import plan_production
 from .ledger import Move, note_created, write_moves
 from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
@@ -107,7 +107,7 @@ def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id:
 def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
     return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
         "material_id": material_id, "quantity": qty, "remaining": qty,
-        "cost_per_unit": money(cost), "purchase_date": today(), "created_at": utcnow(),
+        "cost_per_unit": unit_cost(cost), "purchase_date": today(), "created_at": utcnow(),
     }).scalar_one()
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from ..contract.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
 from ..domain.errors import DomainError, NotFound
+from ..domain.numbers import quantity_text
 from ..queries import inventory, lookups
 from ..queries import recipes as recipe_queries
 from ..queries.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor, page_request
@@ -254,8 +255,8 @@ def _recipe_form(recipe_id: int | None) -> Any:
     rows: list[tuple[int, str, str]] = []
     if current:
         form.values = {"name": current["name"], "product_id": current["product_id"],
-                       "yield_quantity": current["yield_quantity"]}
-        rows = [(i, str(line["material_id"]), str(line["quantity"]))
+                       "yield_quantity": quantity_text(current["yield_quantity"])}
+        rows = [(i, str(line["material_id"]), quantity_text(line["quantity"]))
                 for i, line in enumerate(current["ingredients"])]
     if request.method == "POST":
         form.values = {k: request.form.get(k, "") for k in ("name", "product_id", "yield_quantity")}
