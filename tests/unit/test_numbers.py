@@ -12,6 +12,7 @@ from bakery.domain.numbers import (
     places,
     quantity,
     shown,
+    trimmed,
     unit_cost,
 )
 
@@ -102,3 +103,13 @@ def test_places_counts_digits_after_the_point():
 def test_a_legacy_number_too_large_for_any_amount_is_refused_not_crashed_on(huge):
     with pytest.raises(ValueError, match="too large"):
         from_legacy_float(huge)
+
+
+@pytest.mark.parametrize("stored, text", [
+    ("2.500000", "2.500"), ("0.002500", "0.0025"), ("600.000000", "600.000"), ("2", "2"),
+    ("0", "0"), ("0.833333", "0.833333"), ("3.20", "3.20"), ("1000.000000", "1000.000"),
+])
+def test_error_details_write_six_place_figures_as_three_place_ones_were(stored: str,
+                                                                        text: str) -> None:
+    """Shortfalls in a 409 carry figures read from 6-place columns: written as before."""
+    assert str(trimmed(D(stored))) == text

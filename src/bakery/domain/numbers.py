@@ -89,3 +89,16 @@ def shown(value: Decimal | int | str, least: int, most: int) -> str:
 def quantity_text(value: Decimal | int | str) -> str:
     """A quantity as every answer shows it: "2.500", "0.0025" (see `shown`)."""
     return shown(value, SHOWN_QUANTITY_PLACES, QUANTITY_PLACES)
+
+
+def trimmed(value: Decimal) -> Decimal:
+    """Zeros beyond the third place dropped, shorter values untouched: 2.500000 -> 2.500,
+    0.002500 -> 0.0025, 2 -> 2. What a 6-place column holds, written as a 3-place one was."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -SHOWN_QUANTITY_PLACES:
+        return value
+    short = value.normalize()
+    short_exponent = short.as_tuple().exponent
+    if isinstance(short_exponent, int) and short_exponent > -SHOWN_QUANTITY_PLACES:
+        return value.quantize(QUANTITY_STEP.scaleb(QUANTITY_PLACES - SHOWN_QUANTITY_PLACES))
+    return short
