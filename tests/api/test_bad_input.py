@@ -88,7 +88,7 @@ def test_unknown_fields_are_refused(api, stocked, unchanged):
         ("POST", "/products", {"name": "Roll", "price": "1", "stock": 5}, "stock"),
         ("POST", "/recipes", {"name": "R", "product_id": stocked["bread"], "yield_quantity": "1",
                               "ingredients": [{"material_id": stocked["flour"], "quantity": "1",
-                                               "unit": "kg"}]}, "ingredients.0.unit"),
+                                               "grams": "5"}]}, "ingredients.0.grams"),
         ("POST", "/production-runs", {"recipe_id": stocked["recipe"], "batches": 1,
                                       "cost": "0"}, "cost"),
         ("POST", "/sales", {"items": [{"product_id": stocked["bread"], "quantity": 1,

@@ -150,3 +150,28 @@ def test_downgrading_gives_the_old_columns_back_with_the_same_values(blank_url: 
     assert _figures(blank_url) == before
 
 
+
+
+def test_revision_0011_gives_existing_rows_defaults_and_downgrades(blank_url: str) -> None:
+    """Materials without allergens or packs, every product sellable; down and up again."""
+    _build_at_0007(blank_url)
+    upgrade(blank_url, "0008")
+    before = _figures(blank_url)
+    upgrade(blank_url)
+    engine = create_engine(blank_url)
+    with engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT allergens, may_contain, pack_sizes, grams_per_unit FROM materials "
+            "WHERE id = 1")).one() == ("", "", None, None)
+        assert connection.execute(text("SELECT sellable, allergens FROM products")).all() == \
+            [(True, "")]
+        assert connection.execute(text("SELECT COUNT(*) FROM recipe_products")).scalar() == 0
+    command.downgrade(alembic_config(blank_url), "0008")
+    with engine.connect() as connection:
+        assert "recipe_products" not in {r[0] for r in connection.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name ==
+            "sqlite" else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
+    engine.dispose()
+    assert _figures(blank_url) == before
+    upgrade(blank_url)
+    assert _figures(blank_url) == before

@@ -145,3 +145,15 @@ def _utc(value: datetime) -> datetime:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _allergen_codes(value: list[str]) -> list[str]:
+    from ..domain.composition import allergen_codes
+
+    return allergen_codes(value)
+
+
+# EU allergen codes (Regulation 1169/2011, Annex II): unknown codes are refused; answers list
+# them once each, in the regulation's order.
+AllergenList = Annotated[list[Annotated[str, StringConstraints(strict=True, max_length=20)]],
+                         Field(max_length=14), AfterValidator(_allergen_codes)]

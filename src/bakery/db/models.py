@@ -138,6 +138,11 @@ class Material(Base):
     unit: Mapped[str] = mapped_column(String(20))
     min_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # revision 0011: EU allergen codes (space-separated), packs as JSON, the weight of one unit
+    allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    pack_sizes: Mapped[str | None] = mapped_column(Text)
+    grams_per_unit: Mapped[Decimal | None] = mapped_column(Quantity)
 
 
 class MaterialBatch(Base):
@@ -177,6 +182,10 @@ class Product(Base):
     price: Mapped[Decimal] = mapped_column(Money)
     min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # revision 0011: doughs and fillings are not sold; allergens declared on the product itself
+    sellable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class ProductLot(Base):
@@ -221,6 +230,21 @@ class RecipeIngredient(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class RecipeProduct(Base):
+    """A recipe line that is a product made by its own recipe (a dough, a filling)."""
+
+    __tablename__ = "recipe_products"
+    __table_args__ = (
+        UniqueConstraint("recipe_id", "product_id", name="uq_recipe_products_line"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity)
 
 

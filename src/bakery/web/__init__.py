@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..clock import bakery_zone
 from ..db.models import as_utc
+from ..domain.composition import ALLERGENS
 from ..domain.numbers import (
     QUANTITY_PLACES,
     QUANTITY_STEP,
@@ -85,4 +86,5 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters.update(money=fmt_money, qty=fmt_qty, when=fmt_when,
                                  unit_cost=fmt_unit_cost)
     app.context_processor(lambda: {"current_user": current_user(), "may": may,
+                                   "allergen_codes": ALLERGENS,
                                    "request_path": request.path, "zone": str(bakery_zone())})

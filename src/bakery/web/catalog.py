@@ -92,32 +92,43 @@ class NamedItem:
     create: Callable[..., int]
     update: Callable[..., int]
     saved: Callable[[Any], str]
+    lists: tuple[str, ...] = ("allergens", "may_contain")  # checkboxes of allergen codes
+    flags: tuple[str, ...] = ()  # single checkboxes
 
 
-MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity"),
+MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity", "grams_per_unit"),
                      {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
                      catalog.update_material, lambda body: f"Saved {body.name}.")
 PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
                     inventory.get_product, catalog.create_product, catalog.update_product,
-                    lambda body: f"Saved {body.name} at {body.price:.2f}.")
+                    lambda body: f"Saved {body.name} at {body.price:.2f}.", flags=("sellable",))
 
 
 def _named_form(item: NamedItem, item_id: int | None) -> Any:
     """The create (item_id None) and edit page of a material or product."""
     current = read(item.load, item_id) if item_id else None
     form = FormState(values=dict(current) if current else dict(item.defaults))
+    form.values.update(current.get("declared", {}) if current else {})
+    if current and current.get("grams_per_unit") is not None:
+        form.values["grams_per_unit"] = quantity_text(current["grams_per_unit"])
     template = f"{item.kind}_form.html"
     if request.method == "GET":
         return render_template(template, form=form, **{item.kind: current})
     form.values = {k: request.form.get(k, "") for k in item.fields}
-    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields)},
-                    form)
+    chosen: dict[str, Any] = {k: request.form.getlist(k) for k in item.lists}
+    chosen.update({k: request.form.get(k) == "on" for k in item.flags})
+    form.values.update(chosen)
+    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields),
+                                  **chosen}, form)
     if body is not None:
+        # only what the form shows is changed (pack sizes are kept, for one)
+        shown = set(item.fields) | set(item.lists) | set(item.flags)
         try:
             if item_id is None:
                 item_id = item.create(sessions(), **body.model_dump(), actor_id=signed_in()["id"])
             else:
-                item.update(sessions(), item_id, **body.model_dump(), actor_id=signed_in()["id"])
+                item.update(sessions(), item_id, **body.model_dump(include=shown),
+                            actor_id=signed_in()["id"])
         except DomainError as exc:
             refused(exc, form)
         else:
