@@ -97,11 +97,28 @@ def material_allergens(session: Session, material_ids: Collection[int]) -> dict[
     return {r.id: r.allergens.split() for r in rows}
 
 
-def bakers_view(session: Session, product_id: int) -> dict[int, Decimal]:
-    """Baker's percentages of a product's recipe: materials whose name says flour are 100%."""
+def bakers_view(session: Session, recipe_id: int) -> list[dict]:
+    """One batch of a recipe in grams, intermediates expanded, with baker's percentages: the
+    materials named flour (any flour) are 100%. Heaviest first; unweighed materials last."""
+    recipe = session.get(Recipe, recipe_id)
+    if recipe is None:
+        return []
     graph, grams, names = load_graph(session)
+    lines = session.execute(select(RecipeIngredient.material_id, RecipeIngredient.quantity)
+                            .where(RecipeIngredient.recipe_id == recipe_id)).all()
+    products = session.execute(select(RecipeProduct.product_id, RecipeProduct.quantity)
+                               .where(RecipeProduct.recipe_id == recipe_id)).all()
+    this = RecipeNode(recipe.product_id, recipe.yield_quantity,
+                      tuple([Line("material", m, q) for m, q in lines]
+                            + [Line("product", p, q) for p, q in products]))
+    recipes = dict(graph.recipes)
+    recipes[recipe.product_id] = [this]  # this recipe, whichever of the product's it is
+    weights = material_weights(Graph(recipes), recipe.product_id, grams)
     flour = {mid for mid, name in names.items() if "flour" in name.lower()}
-    return bakers_percentages(flour, material_weights(graph, product_id, grams))
+    percents = bakers_percentages(flour, weights)
+    return [{"material_id": s.material_id, "name": names.get(s.material_id, ""),
+             "grams": s.grams, "share": s.share, "percent": percents.get(s.material_id)}
+            for s in ingredient_list(weights)]
 
 
 def allergen_matrix(session: Session) -> dict:

@@ -113,3 +113,23 @@ def get_recipe(session: Session, recipe_id: int) -> dict:
     if recipe is None:
         raise NotFound(f"no recipe with id {recipe_id}")
     return recipe_dicts(session, [recipe])[0]
+
+
+def unit_prices(session: Session, material_ids: set[int],
+                product_ids: set[int]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """What the next unit of each material and intermediate product costs now (the first
+    layer in issue order, else the latest cost): the recipe form's live estimate."""
+    layers = drawable_batches(session, material_ids)
+    latest = latest_batch_costs(session, material_ids)
+    materials = {mid: layers[mid][0].unit_cost if layers.get(mid) else latest.get(mid, Decimal(0))
+                 for mid in material_ids}
+    lots = drawable_lots(session, product_ids) if product_ids else {}
+    fallback = _intermediate_costs(session, product_ids) if product_ids else {}
+    products = {pid: lots[pid][0].unit_cost if lots.get(pid) else fallback.get(pid, Decimal(0))
+                for pid in product_ids}
+    return materials, products
+
+
+def made_products(session: Session) -> set[int]:
+    """Products some recipe makes: what a recipe line may use as an intermediate."""
+    return set(session.execute(select(Recipe.product_id).distinct()).scalars())
