@@ -19,6 +19,7 @@ from bakery.domain.composition import (
     derive_tags,
     ingredient_list,
     material_weights,
+    materials_to_make,
     would_cycle,
 )
 
@@ -100,3 +101,23 @@ def test_intermediates_are_expanded_by_their_yield_in_the_ingredient_list() -> N
 def test_shares_of_nothing_weighed_are_empty() -> None:
     assert ingredient_list([Weighed(1, None)])[0].share is None
     assert ingredient_list([Weighed(1, Fraction(0))])[0].share is None
+
+
+def test_a_shortfall_of_intermediates_becomes_whole_batches_of_materials() -> None:
+    # croissants need 1500 g of dough; 400 g are in stock; a batch of dough makes 1000 g from
+    # 0.6 kg flour and 0.3 kg butter plus 100 g of a starter (made 500 g at a time from flour)
+    recipes = {11: [recipe(11, ("material", FLOUR, "0.6"), ("material", BUTTER, "0.3"),
+                           ("product", 12, "100"), yields="1000")],
+               12: [recipe(12, ("material", FLOUR, "0.25"), ("material", WATER, "0.25"),
+                           yields="500")]}
+    materials, batches = materials_to_make({11: D(1500)}, {11: D(400), 12: D(150)}, recipes)
+    assert batches == {11: 2, 12: 1}  # 1100 g short: 2 batches; 200 g of starter, 150 in stock
+    assert materials == {FLOUR: D("1.45"), BUTTER: D("0.6"), WATER: D("0.25")}
+
+
+def test_a_diamond_of_intermediates_is_totalled_before_it_is_made() -> None:
+    recipes = {10: [recipe(10, ("product", 12, "1"))], 11: [recipe(11, ("product", 12, "1"))],
+               12: [recipe(12, ("material", FLOUR, "1"), yields="3")]}
+    materials, batches = materials_to_make({10: D(1), 11: D(1)}, {}, recipes)
+    assert batches == {10: 1, 11: 1, 12: 1}  # 2 units of 12 from one batch of 3
+    assert materials == {FLOUR: D(1)}

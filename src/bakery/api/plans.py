@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ..contract.downloads import csv_response, wants_csv
 from ..contract.schemas import Id, In, Money, Out, Quantity
+from ..contract.types import UnitCost
 from ..queries import plans
 from ..runtime import sessions
 from .registry import BAKEHOUSE, operation
@@ -53,7 +54,7 @@ class ShoppingItem(Out):
     needed: Quantity
     on_hand: Quantity
     to_buy: Quantity
-    latest_cost_per_unit: Money | None
+    latest_cost_per_unit: UnitCost | None  # per the material's unit, up to 6 places
     estimated_cost: Money | None
 
 

@@ -217,3 +217,44 @@ def bakers_percentages(flour_ids: set[int], weights: Iterable[Weighed]) -> dict[
     if not flour:
         return {}
     return {w.material_id: _decimal((w.grams or Fraction(0)) * 100 / flour, 1) for w in items}
+
+
+def materials_to_make(
+    product_needs: Mapping[int, Decimal],
+    on_hand: Mapping[int, Decimal],
+    recipes: Mapping[int, Iterable[Recipe]],
+) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """What it takes to make the intermediates a plan lacks: (material needs, batches per
+    intermediate). Each product short of stock is made in whole batches of its first recipe;
+    what those batches use of other intermediates is taken from stock first in turn. Products
+    are settled users first, so an intermediate shared by two others (a diamond) is totalled
+    before it is made."""
+    edges = uses(recipes)
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(pid: int, active: frozenset[int]) -> None:
+        if pid in seen or pid in active:
+            return
+        for child in sorted(edges.get(pid, ())):
+            visit(child, active | {pid})
+        seen.add(pid)
+        order.append(pid)
+
+    for pid in sorted(product_needs):
+        visit(pid, frozenset())
+    needs = dict(product_needs)
+    materials: dict[int, Decimal] = {}
+    batches: dict[int, int] = {}
+    for pid in reversed(order):  # every user of a product comes before it
+        short = needs.get(pid, Decimal(0)) - on_hand.get(pid, Decimal(0))
+        made = list(recipes.get(pid, ()))
+        if short <= 0 or not made:
+            continue
+        recipe = made[0]
+        count = int((short / recipe.yield_quantity).to_integral_value(rounding="ROUND_CEILING"))
+        batches[pid] = count
+        for line in recipe.lines:
+            target = materials if line.kind == "material" else needs
+            target[line.item_id] = target.get(line.item_id, Decimal(0)) + line.quantity * count
+    return materials, batches

@@ -8,12 +8,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Material, Recipe
-from ..db.stock_layers import drawable_batches, latest_batch_costs, recipe_lines
+from ..db.stock_layers import (
+    drawable_batches,
+    drawable_lots,
+    latest_batch_costs,
+    recipe_lines,
+    recipe_product_lines,
+)
+from ..domain.composition import materials_to_make
 from ..domain.costing import purchase_cost
 from ..domain.errors import ValidationFailed
 from ..domain.fifo import available
 from ..domain.numbers import ZERO
 from ..domain.recipes import scale
+from .composition import recipe_graph
 from .recipes import recipe_dicts
 
 
@@ -37,9 +45,20 @@ def shopping_list(session: Session, plan: list[tuple[int, int]]) -> dict:
     if missing:
         raise ValidationFailed("unknown recipe", missing)
     lines = recipe_lines(session, recipe_ids)
+    product_lines = recipe_product_lines(session, recipe_ids)
     needed: dict[int, Decimal] = {}
+    wanted_products: dict[int, Decimal] = {}
     for recipe_id, batches in plan:
         for material_id, qty in scale(lines.get(recipe_id, []), batches).items():
+            needed[material_id] = needed.get(material_id, ZERO) + qty
+        for product_id, qty in scale(product_lines.get(recipe_id, []), batches).items():
+            wanted_products[product_id] = wanted_products.get(product_id, ZERO) + qty
+    if wanted_products:  # doughs and fillings not in stock are made: buy their materials too
+        lots = drawable_lots(session, wanted_products)
+        made_of, _ = materials_to_make(
+            wanted_products, {pid: available(ls) for pid, ls in lots.items()},
+            recipe_graph(session))
+        for material_id, qty in made_of.items():
             needed[material_id] = needed.get(material_id, ZERO) + qty
     layers = drawable_batches(session, needed)
     latest = latest_batch_costs(session, needed)
