@@ -183,6 +183,10 @@ def test_allergens_come_through_every_level_and_follow_a_material_change(api: An
     change = api.ok("GET", f"/audit-log?entity=material&entity_id={ids['butter']}")["items"][0]
     assert (change["old_values"]["allergens"], change["new_values"]["allergens"]) == \
         ("milk", "soybeans milk")
+    for product in ("dough", "croissant"):  # every product made with it, through the dough
+        entry = api.ok("GET", f"/audit-log?entity=product&entity_id={ids[product]}")["items"][0]
+        assert (entry["action"], entry["new_values"]["allergens"]) == \
+            ("allergens", [*entry["old_values"]["allergens"][:-1], "soybeans", "milk"])
     matrix = api.ok("GET", "/reports/allergens")
     assert matrix["allergens"][:3] == ["gluten", "crustaceans", "eggs"]
     rows = {row["name"]: row for row in matrix["items"]}

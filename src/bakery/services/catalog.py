@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..db.engine import transaction
 from ..db.models import Material, Product, Recipe, RecipeIngredient, RecipeProduct
 from ..domain import units
-from ..domain.composition import would_cycle
+from ..domain.composition import Graph, Tags, derive_tags, would_cycle
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.numbers import MAX_QUANTITY, quantity_text
 from ..domain.recipes import Ingredient, merge_ingredients
@@ -33,7 +34,8 @@ def _name_taken(session: Session, model: Any, name: str, exclude_id: int | None 
 
 
 def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields: dict,
-                actor_id: int | None = None) -> int:
+                actor_id: int | None = None,
+                after: Callable[[Session, Any, dict], None] | None = None) -> int:
     """Insert or update a row whose `name` must be unique (case-insensitively); audit it."""
     kind = model.__tablename__.rstrip("s")
     audited = AUDITED[model.__tablename__]
@@ -57,6 +59,9 @@ def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields
                 setattr(row, key, value)
             audit.record(session, actor_id, "update", kind, item_id, before,
                          audit.snapshot(row, audited))
+            if after is not None:
+                session.flush()
+                after(session, row, before)
             return item_id
     except IntegrityError as exc:  # a concurrent insert of the same name won the race
         raise Conflict(f"a {kind} with that name already exists", {"name": "already exists"}) from exc
@@ -87,7 +92,34 @@ def update_material(factory: SessionFactory, material_id: int, *, actor_id: int 
                     **fields: Any) -> int:
     """Change a material; a change of allergens reaches every product made with it at once
     (they are derived when read) and the audit log records it."""
-    return _save_named(factory, Material, material_id, _stored(fields), actor_id)
+
+    def products_follow(session: Session, material: Material, before: dict) -> None:
+        if (before["allergens"], before["may_contain"]) != (material.allergens,
+                                                            material.may_contain):
+            _audit_derived_allergens(session, material.id, before, actor_id)
+
+    return _save_named(factory, Material, material_id, _stored(fields), actor_id,
+                       after=products_follow)
+
+
+def _audit_derived_allergens(session: Session, material_id: int, before: dict,
+                             actor_id: int | None) -> None:
+    """One audit row per product whose derived allergens the material's change altered."""
+    from ..queries.composition import load_graph
+
+    graph, _, _ = load_graph(session)
+    old_tags = dict(graph.material_tags)
+    old_tags[material_id] = Tags(frozenset(before["allergens"].split()),
+                                 frozenset(before["may_contain"].split()))
+    old_graph = Graph(graph.recipes, old_tags, graph.product_tags)
+    products = list(graph.recipes)
+    new, old = derive_tags(graph, products), derive_tags(old_graph, products)
+    for product_id in sorted(products):
+        if new[product_id].ordered() != old[product_id].ordered():
+            (was, was_may), (now, now_may) = old[product_id].ordered(), new[product_id].ordered()
+            audit.record(session, actor_id, "allergens", "product", product_id,
+                         {"allergens": was, "may_contain": was_may, "material_id": material_id},
+                         {"allergens": now, "may_contain": now_may, "material_id": material_id})
 
 
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
