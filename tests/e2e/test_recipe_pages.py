@@ -10,17 +10,14 @@ from bakery.services.users import create_user
 from tests.api.test_recipe_composition import croissants
 from tests.conftest import login
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, signed_in_page, strict_csp
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_recipe_in_grams_a_label_and_the_allergen_matrix(chromium, live_server):
-    @live_server.app.after_request
-    def strict_policy(response):  # no inline script or style may be needed
-        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
-        return response
+    strict_csp(live_server.app)  # no inline script or style may be needed
 
     app = live_server.app
     api = login(app, "admin")
@@ -42,15 +39,7 @@ def test_a_recipe_in_grams_a_label_and_the_allergen_matrix(chromium, live_server
                 password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("owner@bakery.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    context, page, problems = signed_in_page(chromium, live_server, "owner@bakery.test", PASSWORD)
 
     page.goto(live_server.url + f"/recipes/{ids['dough_recipe']}/edit")
     expect(page.locator("#f-ingredients-0-quantity")).to_have_value("600")
