@@ -92,3 +92,14 @@ def test_allergens_are_ticked_on_the_material_form_and_kept_when_the_name_change
     assert 'name="allergens" value="gluten" checked' not in page  # only what it declares
     admin.post(f"/products/{ids['dough']}/edit", {"name": "Croissant dough", "price": "0"})
     assert api.ok("GET", f"/products/{ids['dough']}")["sellable"] is False
+
+
+def test_a_delivery_is_received_in_sacks_on_the_page(admin: Any, api: Any) -> None:
+    ids = croissants(api)
+    page = admin.get(f"/materials/{ids['flour']}/receive").text
+    assert '<option value="sack">sack of 25.000 kg</option>' in page
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    admin.post(f"/materials/{ids['flour']}/receive", {
+        "quantity": "2", "unit": "sack", "cost_per_unit": "20.00", "key": key})
+    batch = api.ok("GET", f"/materials/{ids['flour']}")["batches"][0]
+    assert (batch["quantity"], batch["cost_per_unit"]) == ("50.000", "0.80")

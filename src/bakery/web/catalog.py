@@ -158,7 +158,19 @@ def materials_show(material_id: int) -> Any:
     return render_template("material.html", material=material)
 
 
-BATCH_FIELDS = ("quantity", "cost_per_unit", "purchase_date", "expiry_date", "lot", "supplier")
+BATCH_FIELDS = ("quantity", "cost_per_unit", "unit", "purchase_date", "expiry_date", "lot",
+                "supplier")
+
+
+def _receiving_units(material: dict) -> list[tuple[str, str]]:
+    """What a delivery may be counted in: the material's unit, its packs, units that convert."""
+    own = material["unit"]
+    packs = [(p["unit"], f"{p['unit']} of {quantity_text(p['quantity'])} {own}")
+             for p in material.get("pack_sizes", [])]
+    kind = units.dimension(own)
+    same = [(u, u) for u in units.UNITS if kind and units.dimension(u) == kind
+            and u != own.strip().lower()]
+    return [("", own), *packs, *same]
 
 
 @web.route("/materials/<int:material_id>/receive", methods=["GET", "POST"])
@@ -181,11 +193,13 @@ def materials_receive(material_id: int) -> Any:
                 refused(exc, form)
             else:
                 if not outcome.replayed:
-                    flash(f"Received {fields['quantity']} {material['unit']} of {material['name']}.",
-                          "success")
+                    flash(f"Received {fields['quantity']} {fields['unit'] or material['unit']} "
+                          f"of {material['name']}.", "success")
                 return redirect(url_for("web.materials_show", material_id=material_id))
-        return render_template("receive.html", form=form, material=material), 400
-    return render_template("receive.html", form=form, material=material)
+        return render_template("receive.html", form=form, material=material,
+                               unit_options=_receiving_units(material)), 400
+    return render_template("receive.html", form=form, material=material,
+                           unit_options=_receiving_units(material))
 
 
 @web.get("/materials/<int:material_id>/ledger")
