@@ -16,6 +16,7 @@ from bakery.domain.composition import (
     Weighed,
     allergen_codes,
     bakers_percentages,
+    batches_making_intermediates,
     derive_tags,
     ingredient_list,
     material_weights,
@@ -121,3 +122,18 @@ def test_a_diamond_of_intermediates_is_totalled_before_it_is_made() -> None:
     materials, batches = materials_to_make({10: D(1), 11: D(1)}, {}, recipes)
     assert batches == {10: 1, 11: 1, 12: 1}  # 2 units of 12 from one batch of 3
     assert materials == {FLOUR: D(1)}
+
+
+def test_what_can_be_baked_counts_the_doughs_the_materials_can_still_make() -> None:
+    # a croissant batch takes 600 g of dough; 400 g in stock; a dough batch of 1000 g takes
+    # 0.6 kg flour and 0.4 kg butter; 2 kg flour and 1 kg butter on hand: 2 more dough batches
+    dough = recipe(11, ("material", FLOUR, "0.6"), ("material", BUTTER, "0.4"), yields="1000")
+    croissant = recipe(10, ("product", 11, "600"), ("material", EGG, "1"))
+    recipes = {10: [croissant], 11: [dough]}
+    on_hand = {FLOUR: D(2), BUTTER: D(1), EGG: D(100)}
+    assert batches_making_intermediates(croissant, on_hand, {11: D(400)}, recipes) == 4
+    assert batches_making_intermediates(croissant, {**on_hand, EGG: D(3)}, {11: D(400)},
+                                        recipes) == 3
+    assert batches_making_intermediates(croissant, {}, {11: D(1200)}, recipes) == 0  # no eggs
+    orphan = recipe(12, ("product", 13, "1"))  # 13 is made by no recipe and not in stock
+    assert batches_making_intermediates(orphan, on_hand, {}, {12: [orphan]}) == 0

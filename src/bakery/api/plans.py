@@ -20,6 +20,8 @@ class CanBakeRow(Out):
     max_batches: int
     max_units: Quantity
     cost_per_batch: Money
+    # recipes with doughs or fillings: batches allowed when those are made first
+    max_batches_making_intermediates: int | None = None
 
 
 class CanBakeList(Out):

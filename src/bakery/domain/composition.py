@@ -223,12 +223,13 @@ def materials_to_make(
     product_needs: Mapping[int, Decimal],
     on_hand: Mapping[int, Decimal],
     recipes: Mapping[int, Iterable[Recipe]],
+    unmade: list[int] | None = None,
 ) -> tuple[dict[int, Decimal], dict[int, int]]:
     """What it takes to make the intermediates a plan lacks: (material needs, batches per
     intermediate). Each product short of stock is made in whole batches of its first recipe;
     what those batches use of other intermediates is taken from stock first in turn. Products
     are settled users first, so an intermediate shared by two others (a diamond) is totalled
-    before it is made."""
+    before it is made. Products short of stock that no recipe makes go to `unmade`."""
     edges = uses(recipes)
     order: list[int] = []
     seen: set[int] = set()
@@ -249,6 +250,8 @@ def materials_to_make(
     for pid in reversed(order):  # every user of a product comes before it
         short = needs.get(pid, Decimal(0)) - on_hand.get(pid, Decimal(0))
         made = list(recipes.get(pid, ()))
+        if short > 0 and not made and unmade is not None:
+            unmade.append(pid)
         if short <= 0 or not made:
             continue
         recipe = made[0]
@@ -258,3 +261,38 @@ def materials_to_make(
             target = materials if line.kind == "material" else needs
             target[line.item_id] = target.get(line.item_id, Decimal(0)) + line.quantity * count
     return materials, batches
+
+
+def batches_making_intermediates(
+    recipe: Recipe,
+    materials_on_hand: Mapping[int, Decimal],
+    products_on_hand: Mapping[int, Decimal],
+    recipes: Mapping[int, Iterable[Recipe]],
+    limit: int = 1_000_000,
+) -> int:
+    """Whole batches of `recipe` that stock allows when the doughs and fillings it lacks are
+    made first, in whole batches, from the same materials (what can I bake, expanded)."""
+
+    def feasible(batches: int) -> bool:
+        needs: dict[int, Decimal] = {}
+        wanted: dict[int, Decimal] = {}
+        for line in recipe.lines:
+            target = needs if line.kind == "material" else wanted
+            target[line.item_id] = target.get(line.item_id, Decimal(0)) + line.quantity * batches
+        unmade: list[int] = []
+        made, _ = materials_to_make(wanted, products_on_hand, recipes, unmade)
+        for material_id, quantity in made.items():
+            needs[material_id] = needs.get(material_id, Decimal(0)) + quantity
+        return not unmade and all(quantity <= materials_on_hand.get(mid, Decimal(0))
+                                  for mid, quantity in needs.items())
+
+    if not recipe.lines or not feasible(1):
+        return 0
+    low, high = 1, 2
+    while high <= limit and feasible(high):
+        low, high = high, high * 2
+    high = min(high, limit + 1)
+    while high - low > 1:  # feasible(low), not feasible(high)
+        middle = (low + high) // 2
+        low, high = (middle, high) if feasible(middle) else (low, middle)
+    return low
