@@ -9,10 +9,12 @@ from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 
+from .domain.numbers import trimmed
+
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(value, Decimal):  # figures in error details: "2.500", "0.0025", as answers
+        return str(trimmed(value))
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)

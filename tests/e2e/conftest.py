@@ -86,3 +86,27 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / "e2e" / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def strict_csp(app: Any) -> None:
+    """Serve every page under a policy that allows no inline script or style."""
+
+    @app.after_request
+    def strict_policy(response: Any) -> Any:
+        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
+        return response
+
+
+def signed_in_page(chromium: Any, server: LiveServer, email: str,
+                   password: str) -> tuple[Any, Any, list[str]]:
+    """A laptop-sized browser signed in as `email`: (context, page, the page's errors)."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(server.url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    return context, page, problems

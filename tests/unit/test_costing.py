@@ -6,6 +6,7 @@ from decimal import Decimal as D
 from bakery.domain.costing import (
     batch_cost,
     cost_of,
+    intermediates_cost,
     latest_cost,
     lot_unit_cost,
     margin_percent,
@@ -75,3 +76,11 @@ def test_a_purchase_is_priced_at_the_latest_cost_in_cents_or_not_at_all():
 def test_margin_percent_is_of_revenue_and_none_without_revenue():
     assert margin_percent(D("1"), D("3")) == D("33.33")
     assert margin_percent(D("1"), D("0")) is None
+
+
+def test_intermediates_are_priced_at_their_lots_then_at_their_fallback_cost():
+    lots = {10: [layer(5, 10, "500", "0.00308")]}
+    lines = [Ingredient(10, D("400")), Ingredient(10, D("200")), Ingredient(11, D("2"))]
+    # 500 g of dough from the lot, 100 g at the dough's fallback, 2 fillings never made: 0.75
+    assert intermediates_cost(lines, lots, {10: D("0.004"), 11: D("0.75")}) == \
+        D("1.54") + D("0.4") + D("1.50")

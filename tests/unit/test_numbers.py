@@ -4,7 +4,17 @@ from decimal import Decimal as D
 
 import pytest
 
-from bakery.domain.numbers import from_legacy_float, money, places, quantity, unit_cost
+from bakery.domain.numbers import (
+    MAX_QUANTITY,
+    MAX_UNIT_COST,
+    from_legacy_float,
+    money,
+    places,
+    quantity,
+    shown,
+    trimmed,
+    unit_cost,
+)
 
 
 def test_money_rounds_half_up_to_cents():
@@ -14,9 +24,32 @@ def test_money_rounds_half_up_to_cents():
     assert str(money(3)) == "3.00"
 
 
-def test_quantity_rounds_to_three_places():
-    assert quantity(D("1.2345")) == D("1.235")
-    assert str(quantity("2")) == "2.000"
+def test_quantity_rounds_half_up_to_six_places():
+    assert quantity(D("1.2345675")) == D("1.234568")
+    assert quantity(D("0.0025")) == D("0.002500")
+    assert str(quantity("2")) == "2.000000"
+
+
+@pytest.mark.parametrize("value, text", [
+    ("2.5", "2.500"), ("2.500000", "2.500"), ("3", "3.000"), ("0.0025", "0.0025"),
+    ("1.234567", "1.234567"), ("1.2345675", "1.234568"), ("-2.5", "-2.500"), ("0", "0.000"),
+    ("999999999.999999", "999999999.999999"), ("2.1000", "2.100"),
+])
+def test_quantities_show_three_places_or_more_up_to_six(value: str, text: str) -> None:
+    assert shown(D(value), 3, 6) == text
+
+
+def test_unit_costs_show_cents_or_more() -> None:
+    assert shown(D("2.5"), 2, 6) == "2.50"
+    assert shown(D("0.0008"), 2, 6) == "0.0008"
+    assert shown(D("20"), 2, 6) == "20.00"
+
+
+def test_the_largest_quantity_survives_a_double() -> None:
+    """SQLite stores NUMERIC as a double: every 6-place value within the limit reads back."""
+    for value in (MAX_QUANTITY, MAX_UNIT_COST, D("123456789.123457"), D("0.000001")):
+        assert D(repr(float(value))) == value
+        assert D(f"{float(value):.6f}") == value
 
 
 def test_unit_cost_keeps_six_places():
@@ -70,3 +103,13 @@ def test_places_counts_digits_after_the_point():
 def test_a_legacy_number_too_large_for_any_amount_is_refused_not_crashed_on(huge):
     with pytest.raises(ValueError, match="too large"):
         from_legacy_float(huge)
+
+
+@pytest.mark.parametrize("stored, text", [
+    ("2.500000", "2.500"), ("0.002500", "0.0025"), ("600.000000", "600.000"), ("2", "2"),
+    ("0", "0"), ("0.833333", "0.833333"), ("3.20", "3.20"), ("1000.000000", "1000.000"),
+])
+def test_error_details_write_six_place_figures_as_three_place_ones_were(stored: str,
+                                                                        text: str) -> None:
+    """Shortfalls in a 409 carry figures read from 6-place columns: written as before."""
+    assert str(trimmed(D(stored))) == text

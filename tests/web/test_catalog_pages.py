@@ -190,7 +190,9 @@ def test_recipe_edit_shows_current_rows_and_replaces_them(admin, bakery):
     bread = bakery.product("Brioche")
     recipe = bakery.recipe(bread, {flour: "2"}, name="Brioche")
     page = admin.get(f"/recipes/{recipe}/edit").text
-    assert 'name="ingredients-0-quantity" type="text" value="2.000"' in page
+    # a material kept in kg is edited in grams
+    assert 'name="ingredients-0-quantity" type="text" value="2000"' in page
+    assert '<option value="g" selected>g</option>' in page
     assert 'name="ingredients-3-quantity"' in page  # blank rows to add more without JS
     admin.post(f"/recipes/{recipe}/edit", _recipe_form(bread, [(flour, "2"), (butter, "1")],
                                                        name="Brioche", yield_quantity="8"))

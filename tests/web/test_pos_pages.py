@@ -82,9 +82,9 @@ def test_bad_quantities_are_marked_and_nothing_is_sold(browser_as, bakery, sessi
     page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "two", "key": key},
                         status=400).text
     assert f'id="e-qty-{bread}">not a decimal number' in page
-    page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "1.0001", "key": key},
+    page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "1.0000001", "key": key},
                         status=400).text
-    assert "at most 3 decimal places" in page
+    assert "at most 6 decimal places" in page
     page = cashier.post("/pos", {"action": "checkout", f"qty-{bread}": "-1", "key": key},
                         status=400).text
     assert "must be zero or more" in page

@@ -7,6 +7,7 @@ from pydantic import Field
 from ..contract.answers import serialised
 from ..contract.downloads import csv_response, wants_csv
 from ..contract.schemas import Id, In, Money, Out, Quantity
+from ..contract.types import UnitCost
 from ..queries import plans
 from ..runtime import sessions
 from .registry import BAKEHOUSE, operation
@@ -20,6 +21,8 @@ class CanBakeRow(Out):
     max_batches: int
     max_units: Quantity
     cost_per_batch: Money
+    # recipes with doughs or fillings: batches allowed when those are made first
+    max_batches_making_intermediates: int | None = None
 
 
 class CanBakeList(Out):
@@ -54,7 +57,7 @@ class ShoppingItem(Out):
     needed: Quantity
     on_hand: Quantity
     to_buy: Quantity
-    latest_cost_per_unit: Money | None
+    latest_cost_per_unit: UnitCost | None  # per the material's unit, up to 6 places
     estimated_cost: Money | None
 
 

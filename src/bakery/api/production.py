@@ -20,7 +20,8 @@ def create_run(body: ProductionIn, idem: Idempotency | None) -> dict:
     if outcome.result is None:  # a replayed key: the run the first request made
         with sessions()() as session:
             return history.get_run(session, outcome.resource_id)
-    return history.run_dict(outcome.result.run, outcome.result.consumed)
+    return history.run_dict(outcome.result.run, outcome.result.consumed,
+                            outcome.result.consumed_lots)
 
 
 @operation("GET", "/production-runs", summary="List production runs", tag="production",

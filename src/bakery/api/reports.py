@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from ..clock import bakery_zone
 from ..contract.downloads import REPORT_COLUMNS, report_csv, valuation_csv, wants_csv
 from ..contract.schemas import (
+    AllergenMatrix,
     In,
     Out,
     RangeQuery,
@@ -18,7 +19,8 @@ from ..contract.schemas import (
     SalesReport,
     Valuation,
 )
-from ..queries import reports
+from ..domain.roles import ALL_ROLES
+from ..queries import composition, reports
 from ..runtime import sessions
 from .registry import MANAGERS, operation
 
@@ -92,3 +94,10 @@ def inventory_value(query: FormatQuery) -> dict | object:
     with sessions()() as session:
         result = reports.inventory_valuation(session)
     return valuation_csv(result) if wants_csv(query.format) else result
+
+
+@operation("GET", "/reports/allergens", summary="The allergen matrix: products by the 14 EU "
+           "allergens", tag="reports", roles=ALL_ROLES, response=AllergenMatrix)
+def allergen_matrix() -> dict:
+    with sessions()() as session:
+        return composition.allergen_matrix(session)

@@ -11,12 +11,14 @@ from pydantic_core import PydanticCustomError
 
 from ..domain.roles import Role
 from .types import (
+    AllergenList,
     Id,
     IsoDate,
     Money,
     Name,
     NonNegativeMoney,
     NonNegativeQuantity,
+    NonNegativeUnitCost,
     NonZeroQuantity,
     Note,
     PositiveQuantity,
@@ -25,6 +27,7 @@ from .types import (
     ShortText,
     Timestamp,
     Unit,
+    UnitCost,
 )
 
 
@@ -85,21 +88,56 @@ class UserOut(Out):
 
 # --- materials and batches -------------------------------------------------------------------
 
+class PackSize(In):
+    """A pack the material is bought in, in the material's own unit: a sack of 25 (kg)."""
+
+    unit: Unit
+    quantity: PositiveQuantity
+
+
+def _distinct_packs(packs: list[PackSize] | None) -> list[PackSize] | None:
+    from ..domain.units import known
+
+    if packs is None:
+        return None
+    names = [p.unit.lower() for p in packs]
+    if len(set(names)) != len(names):
+        raise ValueError("each pack unit once")
+    if any(known(name) for name in names):
+        raise ValueError("a pack is named by its own word (sack, tray), not a unit such as kg")
+    return packs
+
+
 class MaterialIn(In):
     name: Name
     unit: Unit
     min_quantity: NonNegativeQuantity = Field(default=Decimal(0))
+    allergens: AllergenList = Field(default_factory=list)
+    may_contain: AllergenList = Field(default_factory=list)
+    pack_sizes: list[PackSize] = Field(default_factory=list, max_length=20)
+    grams_per_unit: PositiveQuantity | None = None
+
+    _packs = field_validator("pack_sizes")(_distinct_packs)
 
 
 class MaterialPatch(Patch):
+    nullable = ("grams_per_unit",)
+
     name: Name | None = None
     unit: Unit | None = None
     min_quantity: NonNegativeQuantity | None = None
+    allergens: AllergenList | None = None
+    may_contain: AllergenList | None = None
+    pack_sizes: list[PackSize] | None = Field(default=None, max_length=20)
+    grams_per_unit: PositiveQuantity | None = None
+
+    _packs = field_validator("pack_sizes")(_distinct_packs)
 
 
 class BatchIn(In):
     quantity: PositiveQuantity
-    cost_per_unit: NonNegativeMoney
+    cost_per_unit: NonNegativeUnitCost
+    unit: Unit | None = None  # quantity and cost_per_unit are in this unit (default: the material's)
     purchase_date: IsoDate | None = None
     expiry_date: IsoDate | None = None
     lot: ShortText | None = None
@@ -117,12 +155,17 @@ class BatchOut(Out):
     material_id: int
     quantity: Quantity
     remaining: Quantity
-    cost_per_unit: Money
+    cost_per_unit: UnitCost
     purchase_date: date
     expiry_date: date | None
     lot: str | None
     supplier: str | None
     created_at: Timestamp
+
+
+class PackSizeOut(Out):
+    unit: str
+    quantity: Quantity
 
 
 class MaterialOut(Out):
@@ -133,6 +176,10 @@ class MaterialOut(Out):
     on_hand: Quantity
     stock_value: Money
     low_stock: bool
+    allergens: list[str] = Field(default_factory=list)
+    may_contain: list[str] = Field(default_factory=list)
+    pack_sizes: list[PackSizeOut] = Field(default_factory=list)
+    grams_per_unit: Quantity | None = None
 
 
 class MaterialDetail(MaterialOut):
@@ -150,6 +197,9 @@ class ProductIn(In):
     name: Name
     price: NonNegativeMoney
     min_quantity: NonNegativeQuantity | None = None
+    sellable: bool = Field(default=True, strict=True)
+    allergens: AllergenList = Field(default_factory=list)  # declared on the product itself
+    may_contain: AllergenList = Field(default_factory=list)
 
 
 class ProductPatch(Patch):
@@ -158,6 +208,9 @@ class ProductPatch(Patch):
     name: Name | None = None
     price: NonNegativeMoney | None = None
     min_quantity: NonNegativeQuantity | None = None
+    sellable: bool | None = Field(default=None, strict=True)
+    allergens: AllergenList | None = None
+    may_contain: AllergenList | None = None
 
 
 class LotOut(Out):
@@ -169,6 +222,12 @@ class LotOut(Out):
     created_at: Timestamp
 
 
+class IngredientShare(Out):
+    material_id: int
+    name: str
+    share: Money | None  # percent of the finished recipe's weight; null when not weighed
+
+
 class ProductOut(Out):
     id: int
     name: str
@@ -176,6 +235,10 @@ class ProductOut(Out):
     on_hand: Quantity
     min_quantity: Quantity | None
     low_stock: bool
+    sellable: bool = True
+    allergens: list[str] = Field(default_factory=list)  # through every level of its recipes
+    may_contain: list[str] = Field(default_factory=list)
+    ingredients: list[IngredientShare] = Field(default_factory=list)
 
 
 class ProductDetail(ProductOut):
@@ -190,8 +253,21 @@ class ProductList(Out):
 # --- recipes ---------------------------------------------------------------------------------
 
 class IngredientIn(In):
-    material_id: Id
+    """A material (in its unit, or any unit that converts to it) or a product made by its own
+    recipe (in units of that product)."""
+
+    material_id: Id | None = None
+    product_id: Id | None = None
     quantity: PositiveQuantity
+    unit: Unit | None = None
+
+    @model_validator(mode="after")
+    def _one_item(self) -> IngredientIn:
+        if (self.material_id is None) == (self.product_id is None):
+            raise ValueError("give material_id or product_id, not both")
+        if self.product_id is not None and self.unit is not None:
+            raise ValueError("a product line is in units of the product; unit is for materials")
+        return self
 
 
 class RecipeIn(In):
@@ -213,12 +289,17 @@ class IngredientOut(Out):
     quantity: Quantity
 
 
+class ProductLineOut(Out):
+    product_id: int
+    quantity: Quantity
+
+
 class RecipeOut(Out):
     id: int
     name: str
     product_id: int
     yield_quantity: Quantity
-    ingredients: list[IngredientOut]
+    ingredients: list[IngredientOut | ProductLineOut]
     cost_per_batch: Money
     cost_per_unit: Money
     price: Money | None = None
@@ -244,7 +325,16 @@ class ConsumedOut(Out):
     material_id: int
     batch_id: int
     quantity: Quantity
-    cost_per_unit: Money
+    cost_per_unit: UnitCost
+
+
+class ConsumedLotOut(Out):
+    """A lot of an intermediate product (a dough, a filling) a run drew."""
+
+    product_id: int
+    lot_id: int
+    quantity: Quantity
+    unit_cost: UnitCost
 
 
 class ProductionOut(Out):
@@ -255,6 +345,7 @@ class ProductionOut(Out):
     produced_quantity: Quantity
     total_cost: Money
     consumed: list[ConsumedOut]
+    consumed_products: list[ConsumedLotOut] = Field(default_factory=list)
     created_by: int | None
     created_at: Timestamp
 
@@ -447,3 +538,18 @@ class Valuation(Out):
 class PageQuery(In):
     limit: str | None = None
     cursor: str | None = None
+
+
+# --- allergens -------------------------------------------------------------------------------
+
+class AllergenRow(Out):
+    product_id: int
+    name: str
+    sellable: bool
+    allergens: list[str]
+    may_contain: list[str]
+
+
+class AllergenMatrix(Out):
+    allergens: list[str]  # the 14 codes, in the regulation's order: the matrix's columns
+    items: list[AllergenRow]

@@ -1,6 +1,8 @@
 """Field types shared by request and response schemas: exact decimals, ids, names, dates.
 
-Inputs accept a JSON number or a string of a decimal; outputs are strings at the stored scale.
+Inputs accept a JSON number or a string of a decimal; outputs are strings: money at 2 places,
+quantities at 3 places or more (up to the 6 stored: "2.500", "0.0025"), unit costs at 2 or more
+(up to 6: "2.50", "0.0008"); zeros beyond the shortest form are dropped.
 The same annotations drive validation, serialisation and the OpenAPI document.
 """
 
@@ -22,7 +24,18 @@ from pydantic import (
 from pydantic.json_schema import WithJsonSchema
 
 from ..domain.names import BadName, clean_name
-from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, MONEY_PLACES, QUANTITY_PLACES, places
+from ..domain.numbers import (
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_UNIT_COST,
+    MONEY_PLACES,
+    QUANTITY_PLACES,
+    SHOWN_QUANTITY_PLACES,
+    SHOWN_UNIT_COST_PLACES,
+    UNIT_COST_PLACES,
+    places,
+    shown,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -74,18 +87,29 @@ def _rule(test: Any, message: str):  # type: ignore[no-untyped-def]
     return check
 
 
-def _decimal_type(decimals: int, maximum: Decimal, *rules: Any) -> Any:
+def _decimal_type(decimals: int, maximum: Decimal, *rules: Any, least: int | None = None) -> Any:
+    """A decimal of up to `decimals` places, shown with `least` places or more (all by default)."""
+    least = decimals if least is None else least
     pattern = rf"^-?\d+(\.\d{{1,{decimals}}})?$"
+    shown_pattern = rf"^-?\d+\.\d{{{least},{decimals}}}$" if least < decimals else pattern
+    if least < decimals:
+        def serialize(v: Any) -> str:
+            return shown(v, least, decimals)
+        described = f"decimal, up to {decimals} places; shown with {least} or more"
+    else:
+        def serialize(v: Any) -> str:
+            return f"{Decimal(v):.{decimals}f}"
+        described = f"decimal, up to {decimals} places"
     return Annotated[
         Decimal,
         BeforeValidator(parse_decimal),
         AfterValidator(_scaled(decimals, maximum)),
         *[AfterValidator(r) for r in rules],
-        PlainSerializer(lambda v: f"{Decimal(v):.{decimals}f}", return_type=str, when_used="json"),
+        PlainSerializer(serialize, return_type=str, when_used="json"),
         WithJsonSchema({"oneOf": [{"type": "number"}, {"type": "string", "pattern": pattern}],
-                        "description": f"decimal, up to {decimals} places"}, mode="validation"),
-        WithJsonSchema({"type": "string", "pattern": pattern, "examples": ["2." + "5" * decimals]},
-                       mode="serialization"),
+                        "description": described}, mode="validation"),
+        WithJsonSchema({"type": "string", "pattern": shown_pattern,
+                        "examples": ["2." + "5" * least]}, mode="serialization"),
     ]
 
 
@@ -93,10 +117,14 @@ _positive = _rule(lambda v: v > 0, "must be greater than zero")
 _not_negative = _rule(lambda v: v >= 0, "must not be negative")
 _not_zero = _rule(lambda v: v != 0, "must not be zero")
 
-Quantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY)
-PositiveQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _positive)
-NonNegativeQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _not_negative)
-NonZeroQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _not_zero)
+_Q = {"least": SHOWN_QUANTITY_PLACES}
+Quantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, **_Q)
+PositiveQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _positive, **_Q)
+NonNegativeQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _not_negative, **_Q)
+NonZeroQuantity = _decimal_type(QUANTITY_PLACES, MAX_QUANTITY, _not_zero, **_Q)
+UnitCost = _decimal_type(UNIT_COST_PLACES, MAX_UNIT_COST, least=SHOWN_UNIT_COST_PLACES)
+NonNegativeUnitCost = _decimal_type(UNIT_COST_PLACES, MAX_UNIT_COST, _not_negative,
+                                    least=SHOWN_UNIT_COST_PLACES)
 Money = _decimal_type(MONEY_PLACES, MAX_MONEY)
 NonNegativeMoney = _decimal_type(MONEY_PLACES, MAX_MONEY, _not_negative)
 
@@ -142,3 +170,15 @@ def _utc(value: datetime) -> datetime:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _allergen_codes(value: list[str]) -> list[str]:
+    from ..domain.composition import allergen_codes
+
+    return allergen_codes(value)
+
+
+# EU allergen codes (Regulation 1169/2011, Annex II): unknown codes are refused; answers list
+# them once each, in the regulation's order.
+AllergenList = Annotated[list[Annotated[str, StringConstraints(strict=True, max_length=20)]],
+                         Field(max_length=14), AfterValidator(_allergen_codes)]

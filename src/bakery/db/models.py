@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
-from typing import ClassVar
+from decimal import Context, Decimal
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -20,12 +20,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 from ..clock import now
+from ..domain.numbers import SHOWN_QUANTITY_PLACES
 from ..domain.roles import ALL_ROLES
 
 NAMING = {
@@ -36,9 +40,52 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-Quantity = Numeric(14, 3, asdecimal=True)
+
+
+_WIDE = Context(prec=60)
+
+
+class ExactNumeric(TypeDecorator[Decimal]):
+    """NUMERIC at a fixed scale that reads back exactly on SQLite too.
+
+    SQLite keeps these values as binary doubles. SQLAlchemy would print a double with the
+    column's scale ("%.6f"), which shows binary noise for values of more than 9 integer digits
+    (99999999999.999 as 99999999999.998993); the shortest repr of the double is the decimal
+    that was stored (a double holds 15 significant digits), rounded here to the scale.
+    PostgreSQL hands back exact decimals, which pass through untouched.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int, shown: int | None = None) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+        self.shown = scale if shown is None else shown  # places an answer shows at least
+        self._step = Decimal(1).scaleb(-scale)
+
+    @property
+    def python_type(self) -> type:
+        return Decimal
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=False))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        # a product of two columns (a stock value) may hold more digits than the context's 28
+        return Decimal(repr(value)).quantize(self._step, context=_WIDE)
+
+
+# Quantities and unit costs at 6 places (revision 0008); the precisions still hold every value
+# the earlier Numeric(14, 3) quantities and Numeric(14, 2) batch costs could.
+Quantity = ExactNumeric(17, 6, shown=SHOWN_QUANTITY_PLACES)
 Money = Numeric(14, 2, asdecimal=True)
-UnitCost = Numeric(18, 6, asdecimal=True)
+UnitCost = ExactNumeric(18, 6)
 # BIGINT ids on PostgreSQL; SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -91,6 +138,11 @@ class Material(Base):
     unit: Mapped[str] = mapped_column(String(20))
     min_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # revision 0011: EU allergen codes (space-separated), packs as JSON, the weight of one unit
+    allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    pack_sizes: Mapped[str | None] = mapped_column(Text)
+    grams_per_unit: Mapped[Decimal | None] = mapped_column(Quantity)
 
 
 class MaterialBatch(Base):
@@ -109,7 +161,7 @@ class MaterialBatch(Base):
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     remaining: Mapped[Decimal] = mapped_column(Quantity)
-    cost_per_unit: Mapped[Decimal] = mapped_column(Money)
+    cost_per_unit: Mapped[Decimal] = mapped_column(UnitCost)
     purchase_date: Mapped[date] = mapped_column(Date)
     expiry_date: Mapped[date | None] = mapped_column(Date)
     lot: Mapped[str | None] = mapped_column(String(80))
@@ -130,6 +182,10 @@ class Product(Base):
     price: Mapped[Decimal] = mapped_column(Money)
     min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # revision 0011: doughs and fillings are not sold; allergens declared on the product itself
+    sellable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class ProductLot(Base):
@@ -177,6 +233,21 @@ class RecipeIngredient(Base):
     quantity: Mapped[Decimal] = mapped_column(Quantity)
 
 
+class RecipeProduct(Base):
+    """A recipe line that is a product made by its own recipe (a dough, a filling)."""
+
+    __tablename__ = "recipe_products"
+    __table_args__ = (
+        UniqueConstraint("recipe_id", "product_id", name="uq_recipe_products_line"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
 class ProductionRun(Base):
     __tablename__ = "production_runs"
     __table_args__ = (
@@ -204,7 +275,7 @@ class ProductionConsumption(Base):
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("material_batches.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
-    cost_per_unit: Mapped[Decimal] = mapped_column(Money)
+    cost_per_unit: Mapped[Decimal] = mapped_column(UnitCost)
 
 
 class Sale(Base):

@@ -31,11 +31,12 @@ from sqlalchemy.orm import Session
 from ..domain.fifo import StockLayer
 from ..domain.recipes import Ingredient
 from .engine import Executor
-from .models import MaterialBatch, ProductLot, RecipeIngredient
+from .models import MaterialBatch, ProductLot, RecipeIngredient, RecipeProduct
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _LINES = RecipeIngredient.__table__
+_PRODUCT_LINES = RecipeProduct.__table__
 
 # A layer is open while it holds stock (the partial indexes ix_*_in_stock cover exactly this).
 _BATCH_OPEN = _BATCHES.c.remaining > 0
@@ -80,6 +81,11 @@ _OPEN_LOT_ROWS = (
 _RECIPE_LINES = (
     select(_LINES.c.recipe_id, _LINES.c.material_id, _LINES.c.quantity)
     .where(_LINES.c.recipe_id.in_(_ids())).order_by(_LINES.c.id)
+)
+
+_RECIPE_PRODUCT_LINES = (
+    select(_PRODUCT_LINES.c.recipe_id, _PRODUCT_LINES.c.product_id, _PRODUCT_LINES.c.quantity)
+    .where(_PRODUCT_LINES.c.recipe_id.in_(_ids())).order_by(_PRODUCT_LINES.c.id)
 )
 
 
@@ -140,4 +146,12 @@ def recipe_lines(db: Executor, recipe_ids: Collection[int]) -> dict[int, list[In
     lines: dict[int, list[Ingredient]] = defaultdict(list)
     for r in db.execute(_RECIPE_LINES, {"ids": list(recipe_ids)}):
         lines[r.recipe_id].append(Ingredient(r.material_id, r.quantity))
+    return lines
+
+
+def recipe_product_lines(db: Executor, recipe_ids: Collection[int]) -> dict[int, list[Ingredient]]:
+    """Each recipe's intermediate-product lines per batch (item ids are product ids)."""
+    lines: dict[int, list[Ingredient]] = defaultdict(list)
+    for r in db.execute(_RECIPE_PRODUCT_LINES, {"ids": list(recipe_ids)}):
+        lines[r.recipe_id].append(Ingredient(r.product_id, r.quantity))
     return lines

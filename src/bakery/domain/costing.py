@@ -56,6 +56,23 @@ def batch_cost(
     return total
 
 
+def intermediates_cost(
+    product_lines: Iterable[Ingredient],
+    lots_by_product: Mapping[int, list[StockLayer]],
+    fallback_costs: Mapping[int, Decimal],
+) -> Decimal:
+    """Cost of the intermediate products (a dough) in one batch, at their lots' FIFO costs.
+
+    Item ids are product ids. The part the lots do not cover is priced at `fallback_costs`:
+    the product's latest lot cost, or what its own recipe costs per unit when it was never made.
+    """
+    total = ZERO
+    for line in merge_ingredients(product_lines):
+        price = price_need(lots_by_product.get(line.material_id, []), line.quantity)
+        total += price.covered_cost + price.short * latest_cost(fallback_costs, line.material_id)
+    return total
+
+
 def lot_unit_cost(cost: Decimal, produced: Decimal) -> Decimal:
     """The cost per unit of a lot that cost `cost` to make `produced` units."""
     return unit_cost(cost / produced)

@@ -14,18 +14,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import day_bounds
-from ..db.models import ProductionConsumption, ProductionRun, Sale, SaleItem, as_utc
+from ..db.models import (
+    ProductionConsumption,
+    ProductionRun,
+    Sale,
+    SaleItem,
+    StockMove,
+    as_utc,
+)
 from ..domain.errors import NotFound
 from ..domain.fifo import Draw
 from .pages import PageRequest, paged, split_page
 
 C = ProductionConsumption.__table__
+M = StockMove.__table__
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
 
 
-def run_dict(run: Any, consumed: list[Draw]) -> dict:
-    """A production run and the batches it drew, in the order it drew them."""
+def run_dict(run: Any, consumed: list[Draw], consumed_lots: list[Draw] | None = None) -> dict:
+    """A production run and the batches it drew, in the order it drew them; and the lots of
+    intermediate products (a dough) it drew, when it used any."""
     return {
         "id": run.id, "recipe_id": run.recipe_id, "product_id": run.product_id,
         "batches": run.batches, "produced_quantity": run.produced_quantity,
@@ -33,16 +42,27 @@ def run_dict(run: Any, consumed: list[Draw]) -> dict:
         "consumed": [{"material_id": d.item_id, "batch_id": d.layer_id, "quantity": d.quantity,
                       "cost_per_unit": d.unit_cost} for d in consumed],
         "created_by": run.created_by, "created_at": as_utc(run.created_at),
+        "consumed_products": [
+            {"product_id": d.item_id, "lot_id": d.layer_id, "quantity": d.quantity,
+             "unit_cost": d.unit_cost} for d in consumed_lots or []],
     }
 
 
 def _runs_with_consumption(session: Session, runs: list[Any]) -> list[dict]:
     consumed: dict[int, list[Draw]] = defaultdict(list)
+    lots: dict[int, list[Draw]] = defaultdict(list)
     if runs:
-        for c in session.execute(select(C).where(C.c.run_id.in_([r.id for r in runs]))
-                                 .order_by(C.c.id)):
+        ids = [r.id for r in runs]
+        for c in session.execute(select(C).where(C.c.run_id.in_(ids)).order_by(C.c.id)):
             consumed[c.run_id].append(Draw(c.batch_id, c.material_id, c.quantity, c.cost_per_unit))
-    return [run_dict(r, consumed[r.id]) for r in runs]
+        # the lots of intermediates a run drew are in the ledger, the one record of lot draws
+        for m in session.execute(select(M.c.ref_id, M.c.lot_id, M.c.product_id, M.c.delta,
+                                        M.c.unit_cost)
+                                 .where(M.c.ref_type == "production_run", M.c.ref_id.in_(ids),
+                                        M.c.lot_id.is_not(None), M.c.delta < 0)
+                                 .order_by(M.c.id)):
+            lots[m.ref_id].append(Draw(m.lot_id, m.product_id, -m.delta, m.unit_cost))
+    return [run_dict(r, consumed[r.id], lots[r.id]) for r in runs]
 
 
 def list_runs(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:

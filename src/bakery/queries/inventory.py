@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove,
 from ..db.stock_layers import open_batch_records, open_lot_rows
 from ..domain.errors import NotFound
 from ..domain.numbers import QUANTITY_PLACES, money
+from .composition import compositions
 from .pages import PageRequest, paged, split_page
 
 B = MaterialBatch.__table__
@@ -31,6 +33,7 @@ def _materials_query() -> Select:
     stock = _material_stock()
     return select(
         Material.id, Material.name, Material.unit, Material.min_quantity,
+        Material.allergens, Material.may_contain, Material.pack_sizes, Material.grams_per_unit,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
         func.coalesce(stock.c.stock_value, 0).label("stock_value"),
     ).outerjoin(stock, stock.c.material_id == Material.id)
@@ -42,6 +45,8 @@ def material_dict(row: Any) -> dict:
         "id": row.id, "name": row.name, "unit": row.unit, "min_quantity": row.min_quantity,
         "on_hand": on_hand, "stock_value": money(row.stock_value),
         "low_stock": on_hand < row.min_quantity,
+        "allergens": row.allergens.split(), "may_contain": row.may_contain.split(),
+        "pack_sizes": json.loads(row.pack_sizes or "[]"), "grams_per_unit": row.grams_per_unit,
     }
 
 
@@ -73,7 +78,9 @@ def _products_query() -> Select:
     stock = (select(L.c.product_id, func.sum(L.c.remaining).label("on_hand"))
              .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
     return select(
-        Product.id, Product.name, Product.price, Product.min_quantity,
+        Product.id, Product.name, Product.price, Product.min_quantity, Product.sellable,
+        Product.allergens.label("declared_allergens"),
+        Product.may_contain.label("declared_may_contain"),
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
     ).outerjoin(stock, stock.c.product_id == Product.id)
 
@@ -84,20 +91,32 @@ def product_dict(row: Any) -> dict:
         "id": row.id, "name": row.name, "price": row.price, "on_hand": on_hand,
         "min_quantity": row.min_quantity,
         "low_stock": row.min_quantity is not None and on_hand < row.min_quantity,
+        "sellable": row.sellable,
+        # what the product itself declares (its form edits these; answers show the derived)
+        "declared": {"allergens": row.declared_allergens.split(),
+                     "may_contain": row.declared_may_contain.split()},
     }
+
+
+def _with_composition(session: Session, products: list[dict]) -> list[dict]:
+    """Add each product's allergens and ingredient list, derived through its recipes."""
+    made_of = compositions(session, [p["id"] for p in products])
+    for product in products:
+        product.update(made_of[product["id"]])
+    return products
 
 
 def list_products(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
     rows, cursor = split_page(session.execute(paged(_products_query(), Product.id, page)).all(),
                               page)
-    return [product_dict(r) for r in rows], cursor
+    return _with_composition(session, [product_dict(r) for r in rows]), cursor
 
 
 def get_product(session: Session, product_id: int) -> dict:
     row = session.execute(_products_query().where(Product.id == product_id)).first()
     if row is None:
         raise NotFound(f"no product with id {product_id}")
-    result = product_dict(row)
+    result = _with_composition(session, [product_dict(row)])[0]
     result["lots"] = [
         {"id": lot.id, "quantity": lot.quantity, "remaining": lot.remaining,
          "unit_cost": money(lot.unit_cost), "production_run_id": lot.production_run_id,

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db.engine import transaction
 from ..db.models import StockAlert, as_utc, utcnow
+from ..domain.numbers import quantity_text
 from ..queries.inventory import low_stock
 from .unit_of_work import SessionFactory
 
@@ -71,8 +72,8 @@ def sweep(factory: SessionFactory) -> list[dict]:
 
 
 def _json_default(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
+    if isinstance(value, Decimal):  # every figure of a crossing is a quantity
+        return quantity_text(value)
     return as_utc(value).isoformat()
 
 

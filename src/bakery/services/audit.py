@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..db.models import AuditEntry, utcnow
+from ..domain.numbers import shown
 
 
 def _plain(value: Any) -> Any:
@@ -31,13 +32,14 @@ def to_json(values: dict[str, Any] | None) -> str | None:
 
 
 def snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    """The audited columns of a row, as JSON-ready values (decimals at the column's scale)."""
+    """The audited columns of a row, as JSON-ready values (decimals as the API shows them)."""
     values = {}
     for name in fields:
         value = getattr(row, name)
-        scale = getattr(row.__table__.c[name].type, "scale", None)
+        kind = row.__table__.c[name].type
+        scale = getattr(kind, "scale", None)
         if value is not None and scale is not None:
-            value = Decimal(value).quantize(Decimal(1).scaleb(-scale))
+            value = shown(value, getattr(kind, "shown", scale), scale)
         values[name] = json.loads(json.dumps(value, default=_plain))
     return values
 

@@ -34,12 +34,23 @@ from ..db.stock_layers import (
     latest_batch_costs,
     latest_lot_costs,
     recipe_lines,
+    recipe_product_lines,
 )
 from ..domain import fifo
 from ..domain.costing import cost_of, latest_cost
 from ..domain.errors import InsufficientStock, NotFound, ValidationFailed
-from ..domain.numbers import MAX_MONEY, MAX_QUANTITY, QUANTITY_PLACES, ZERO, money
+from ..domain.numbers import (
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_UNIT_COST,
+    QUANTITY_PLACES,
+    ZERO,
+    money,
+    unit_cost,
+)
 from ..domain.production import plan_production
+from ..domain.units import rounded, unit_cost_in
+from .catalog import in_material_unit, material_packs
 from .ledger import Move, note_created, write_moves
 from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
 
@@ -71,24 +82,39 @@ def receive_batch(
     supplier: str | None = None,
     user_id: int | None = None,
     idem: Idempotency | None = None,
+    unit: str | None = None,
 ) -> Outcome[MaterialBatch]:
-    """Book a delivery of a material into stock at its cost."""
-    if quantity * cost_per_unit > MAX_MONEY:  # its value would not fit any money figure
+    """Book a delivery of a material into stock at its cost.
+
+    With `unit` (a sack, g, lb...), quantity and cost per unit are in that unit and are
+    converted to the material's own unit.
+    """
+    # The batch's value is the same in any unit; it must fit a money figure.
+    if quantity * cost_per_unit > MAX_MONEY:
         raise ValidationFailed("the batch is worth too much to record", {
             "cost_per_unit": f"quantity x cost_per_unit may not exceed {MAX_MONEY}"})
 
     def work(session: Session) -> MaterialBatch:
-        if session.get(Material, material_id) is None:
+        material = session.get(Material, material_id)
+        if material is None:
             raise NotFound(f"no material with id {material_id}")
+        qty, cost = quantity, cost_per_unit
+        if unit is not None:
+            qty = in_material_unit(material, quantity, unit, "unit")
+            cost = rounded(unit_cost_in(cost_per_unit, unit, material.unit,
+                                        material_packs(material)))
+            if cost > MAX_UNIT_COST:
+                raise ValidationFailed("cost per unit out of range", {
+                    "cost_per_unit": f"is {cost} per {material.unit}, out of range"})
         batch = MaterialBatch(
-            material_id=material_id, quantity=quantity, remaining=quantity,
-            cost_per_unit=cost_per_unit, purchase_date=purchase_date or today(),
+            material_id=material_id, quantity=qty, remaining=qty,
+            cost_per_unit=cost, purchase_date=purchase_date or today(),
             expiry_date=expiry_date, lot=lot, supplier=supplier,
             created_at=utcnow(), created_by=user_id,
         )
         session.add(batch)
         session.flush()
-        write_moves(session, [Move(quantity, cost_per_unit, "purchase", "batch", batch.id,
+        write_moves(session, [Move(qty, cost, "purchase", "batch", batch.id,
                                    material_id=material_id, batch_id=batch.id)], user_id)
         return batch
 
@@ -110,7 +136,7 @@ def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id:
 def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
     return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
         "material_id": material_id, "quantity": qty, "remaining": qty,
-        "cost_per_unit": money(cost), "purchase_date": today(), "created_at": utcnow(),
+        "cost_per_unit": unit_cost(cost), "purchase_date": today(), "created_at": utcnow(),
     }).scalar_one()
 
 
@@ -164,6 +190,7 @@ class ProductionResult:
     run: ProductionRun
     lot_id: int
     consumed: list[fifo.Draw] = field(default_factory=list)
+    consumed_lots: list[fifo.Draw] = field(default_factory=list)  # intermediates' lots
 
 
 def run_production(
@@ -183,9 +210,15 @@ def run_production(
         lines = recipe_lines(session, [recipe_id])[recipe_id]
         material_ids = [line.material_id for line in lines]
         materials = lock_rows(session, Material, material_ids, Material.name)
+        # intermediates (a dough): their lots are locked after the materials, as sales lock them
+        product_lines = recipe_product_lines(session, [recipe_id])[recipe_id]
+        product_ids = [line.material_id for line in product_lines]
+        products = lock_rows(session, Product, product_ids, Product.name) if product_ids else {}
         plan = plan_production(lines, batches, recipe.yield_quantity,
                                drawable_batches(session, material_ids),
-                               {mid: row.name for mid, row in materials.items()})
+                               {mid: row.name for mid, row in materials.items()},
+                               product_lines, drawable_lots(session, product_ids) if product_ids
+                               else {}, {pid: row.name for pid, row in products.items()})
         if plan.shortfalls:
             raise InsufficientStock(plan.shortfalls)
         consumed, exact_cost, produced = plan.consumed, plan.cost, plan.produced
@@ -195,6 +228,7 @@ def run_production(
                            f"{MAX_MONEY}; bake fewer batches"})
         now = utcnow()
         _draw_down(session, _BATCHES, consumed)
+        _draw_down(session, _LOTS, plan.consumed_lots)
         run = ProductionRun(recipe_id=recipe_id, product_id=recipe.product_id, batches=batches,
                             produced_quantity=produced, total_cost=money(exact_cost),
                             created_at=now, created_by=user_id)
@@ -211,10 +245,11 @@ def run_production(
              "remaining": produced, "unit_cost": lot_cost, "created_at": now},
         ).scalar_one()
         moves = _MATERIALS.moves_out(consumed, "production", "production_run", run.id)
+        moves += _PRODUCTS.moves_out(plan.consumed_lots, "production", "production_run", run.id)
         moves.append(_lot_move(produced, lot_cost, "production", "production_run", run.id,
                                recipe.product_id, lot_id))
         write_moves(session, moves, user_id)
-        return ProductionResult(run, lot_id, consumed)
+        return ProductionResult(run, lot_id, consumed, plan.consumed_lots)
 
     return run_once(factory, idem, work, lambda r: r.run.id)
 

@@ -7,7 +7,7 @@ exempt), the per-request user and template helpers.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,14 @@ from flask_wtf.csrf import CSRFProtect
 from ..clock import bakery_zone
 from ..contract.types import MAX_ID
 from ..db.models import as_utc
+from ..domain.composition import ALLERGENS
+from ..domain.numbers import (
+    QUANTITY_PLACES,
+    QUANTITY_STEP,
+    SHOWN_UNIT_COST_PLACES,
+    UNIT_COST_PLACES,
+    shown,
+)
 from .access import current_user, load_user, may, public
 
 STATIC = Path(__file__).parent / "static"
@@ -42,9 +50,18 @@ def fmt_qty(value: Any) -> str:
     """A quantity without needless trailing zeros: 2.500 -> 2.5, 3.000 -> 3."""
     if value is None or value == "":
         return ""
-    number = Decimal(value).quantize(Decimal("0.001"))
-    text = f"{number:,.3f}".rstrip("0").rstrip(".")
+    number = Decimal(value).quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP)
+    text = f"{number:,.{QUANTITY_PLACES}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def fmt_unit_cost(value: Any) -> str:
+    """A cost per unit in cents, with more places only when it has them: 2.50, 0.0008."""
+    if value is None or value == "":
+        return ""
+    text = shown(value, SHOWN_UNIT_COST_PLACES, UNIT_COST_PLACES)
+    whole, _, fraction = text.partition(".")
+    return f"{int(whole):,}.{fraction}" if not whole.startswith("-") else text
 
 
 def fmt_when(value: datetime | None) -> str:
@@ -65,7 +82,15 @@ def _ids_fit_the_database() -> None:
 def init_web(app: Flask) -> None:
     """Register the web pages on `app`."""
     from ..api import api
-    from . import auth, catalog, dashboard, pos, production, stock  # noqa: F401 - registers views
+    from . import (  # noqa: F401 - registers views
+        auth,
+        catalog,
+        dashboard,
+        pos,
+        production,
+        recipes_print,
+        stock,
+    )
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a till page may stay open all day
     # The cookie lasts as long as the server-side session (services/web_sessions.py) may.
@@ -76,6 +101,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(web)
     app.before_request(_ids_fit_the_database)
     app.before_request(load_user)
-    app.jinja_env.filters.update(money=fmt_money, qty=fmt_qty, when=fmt_when)
+    app.jinja_env.filters.update(money=fmt_money, qty=fmt_qty, when=fmt_when,
+                                 unit_cost=fmt_unit_cost)
     app.context_processor(lambda: {"current_user": current_user(), "may": may,
+                                   "allergen_codes": ALLERGENS,
                                    "request_path": request.path, "zone": str(bakery_zone())})

@@ -10,7 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import BaseModel
 
 from ..contract.schemas import BatchIn, MaterialIn, ProductIn, RecipeIn
+from ..domain import units
 from ..domain.errors import DomainError, NotFound
+from ..domain.numbers import quantity_text
 from ..queries import inventory, lookups
 from ..queries import recipes as recipe_queries
 from ..queries.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor, page_request
@@ -91,32 +93,43 @@ class NamedItem:
     create: Callable[..., int]
     update: Callable[..., int]
     saved: Callable[[Any], str]
+    lists: tuple[str, ...] = ("allergens", "may_contain")  # checkboxes of allergen codes
+    flags: tuple[str, ...] = ()  # single checkboxes
 
 
-MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity"),
+MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity", "grams_per_unit"),
                      {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
                      catalog.update_material, lambda body: f"Saved {body.name}.")
 PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
                     inventory.get_product, catalog.create_product, catalog.update_product,
-                    lambda body: f"Saved {body.name} at {body.price:.2f}.")
+                    lambda body: f"Saved {body.name} at {body.price:.2f}.", flags=("sellable",))
 
 
 def _named_form(item: NamedItem, item_id: int | None) -> Any:
     """The create (item_id None) and edit page of a material or product."""
     current = read(item.load, item_id) if item_id else None
     form = FormState(values=dict(current) if current else dict(item.defaults))
+    form.values.update(current.get("declared", {}) if current else {})
+    if current and current.get("grams_per_unit") is not None:
+        form.values["grams_per_unit"] = quantity_text(current["grams_per_unit"])
     template = f"{item.kind}_form.html"
     if request.method == "GET":
         return render_template(template, form=form, **{item.kind: current})
     form.values = {k: request.form.get(k, "") for k in item.fields}
-    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields)},
-                    form)
+    chosen: dict[str, Any] = {k: request.form.getlist(k) for k in item.lists}
+    chosen.update({k: request.form.get(k) == "on" for k in item.flags})
+    form.values.update(chosen)
+    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields),
+                                  **chosen}, form)
     if body is not None:
+        # only what the form shows is changed (pack sizes are kept, for one)
+        shown = set(item.fields) | set(item.lists) | set(item.flags)
         try:
             if item_id is None:
                 item_id = item.create(sessions(), **body.model_dump(), actor_id=signed_in()["id"])
             else:
-                item.update(sessions(), item_id, **body.model_dump(), actor_id=signed_in()["id"])
+                item.update(sessions(), item_id, **body.model_dump(include=shown),
+                            actor_id=signed_in()["id"])
         except DomainError as exc:
             refused(exc, form)
         else:
@@ -145,7 +158,19 @@ def materials_show(material_id: int) -> Any:
     return render_template("material.html", material=material)
 
 
-BATCH_FIELDS = ("quantity", "cost_per_unit", "purchase_date", "expiry_date", "lot", "supplier")
+BATCH_FIELDS = ("quantity", "cost_per_unit", "unit", "purchase_date", "expiry_date", "lot",
+                "supplier")
+
+
+def _receiving_units(material: dict) -> list[tuple[str, str]]:
+    """What a delivery may be counted in: the material's unit, its packs, units that convert."""
+    own = material["unit"]
+    packs = [(p["unit"], f"{p['unit']} of {quantity_text(p['quantity'])} {own}")
+             for p in material.get("pack_sizes", [])]
+    kind = units.dimension(own)
+    same = [(u, u) for u in units.UNITS if kind and units.dimension(u) == kind
+            and u != own.strip().lower()]
+    return [("", own), *packs, *same]
 
 
 @web.route("/materials/<int:material_id>/receive", methods=["GET", "POST"])
@@ -168,11 +193,13 @@ def materials_receive(material_id: int) -> Any:
                 refused(exc, form)
             else:
                 if not outcome.replayed:
-                    flash(f"Received {fields['quantity']} {material['unit']} of {material['name']}.",
-                          "success")
+                    flash(f"Received {fields['quantity']} {fields['unit'] or material['unit']} "
+                          f"of {material['name']}.", "success")
                 return redirect(url_for("web.materials_show", material_id=material_id))
-        return render_template("receive.html", form=form, material=material), 400
-    return render_template("receive.html", form=form, material=material)
+        return render_template("receive.html", form=form, material=material,
+                               unit_options=_receiving_units(material)), 400
+    return render_template("receive.html", form=form, material=material,
+                           unit_options=_receiving_units(material))
 
 
 @web.get("/materials/<int:material_id>/ledger")
@@ -239,42 +266,73 @@ def recipes_show(recipe_id: int) -> Any:
                            products=read(lookups.names, "product"))
 
 
-def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str]]:
-    """(row index, material, quantity) of each submitted ingredient row, in row order."""
+def _ingredient_rows(form_data: Any) -> list[tuple[int, str, str, str]]:
+    """(row index, item, quantity, unit) of each submitted ingredient row, in row order.
+
+    The item is a material id, or "product:<id>" for a product made by its own recipe."""
     indexes = sorted({int(key.split("-")[1]) for key in form_data
                       if key.startswith("ingredients-") and key.split("-")[1].isdigit()
                       and int(key.split("-")[1]) < 200})
     return [(i, form_data.get(f"ingredients-{i}-material_id", "").strip(),
-             form_data.get(f"ingredients-{i}-quantity", "").strip()) for i in indexes]
+             form_data.get(f"ingredients-{i}-quantity", "").strip(),
+             form_data.get(f"ingredients-{i}-unit", "").strip()) for i in indexes]
+
+
+# Recipe lines are shown in grams (or millilitres) when the material is kept by mass (volume).
+_SHOWN_IN = {"mass": "g", "volume": "ml"}
+
+
+def _shown_line(line: dict, material_units: dict[int, str]) -> tuple[str, str, str]:
+    """A stored line as the form shows it: (item, quantity, unit), kg as grams and so on."""
+    if "product_id" in line:
+        return f"product:{line['product_id']}", quantity_text(line["quantity"]), ""
+    unit = material_units.get(line["material_id"], "")
+    kind = units.dimension(unit)
+    if kind in _SHOWN_IN and unit.strip().lower() != _SHOWN_IN[kind]:
+        shown = units.convert(line["quantity"], unit, _SHOWN_IN[kind])
+        return str(line["material_id"]), f"{shown.normalize():f}", _SHOWN_IN[kind]
+    return str(line["material_id"]), quantity_text(line["quantity"]), ""
+
+
+def _line_body(item: str, qty: str, unit: str) -> dict:
+    line: dict[str, Any] = {"quantity": qty or None}
+    if item.startswith("product:"):
+        line["product_id"] = as_id(item.split(":", 1)[1])
+    else:
+        line["material_id"] = as_id(item) if item else None
+    if unit:
+        line["unit"] = unit
+    return line
 
 
 def _recipe_form(recipe_id: int | None) -> Any:
     current = read(recipe_queries.get_recipe, recipe_id) if recipe_id else None
     form = FormState()
-    rows: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, str, str]] = []
     if current:
         form.values = {"name": current["name"], "product_id": current["product_id"],
-                       "yield_quantity": current["yield_quantity"]}
-        rows = [(i, str(line["material_id"]), str(line["quantity"]))
+                       "yield_quantity": quantity_text(current["yield_quantity"])}
+        material_units = {m["id"]: m["unit"] for m in _all(inventory.list_materials)}
+        rows = [(i, *_shown_line(line, material_units))
                 for i, line in enumerate(current["ingredients"])]
     if request.method == "POST":
         form.values = {k: request.form.get(k, "") for k in ("name", "product_id", "yield_quantity")}
         rows = _ingredient_rows(request.form)
-        filled = [(i, m, q) for i, m, q in rows if m or q]
+        filled = [(i, m, q, u) for i, m, q, u in rows if m or q]
         data = blank_to_none(request.form, ("name", "yield_quantity"))
         if request.form.get("product_id", "").strip():
             data["product_id"] = as_id(request.form["product_id"])
-        data["ingredients"] = [{"material_id": as_id(m) if m else None, "quantity": q or None}
-                               for _, m, q in filled]
+        data["ingredients"] = [_line_body(m, q, u) for _, m, q, u in filled]
         # errors name a line by its place among the filled rows; show them on the form's row
         rename = {}
-        for position, (index, _, _) in enumerate(filled):
-            for part in ("material_id", "quantity"):
+        for position, (index, _, _, _) in enumerate(filled):
+            for part in ("material_id", "quantity", "unit"):
                 rename[f"ingredients.{position}.{part}"] = f"ingredients-{index}-{part}"
+            rename[f"ingredients.{position}.product_id"] = f"ingredients-{index}-material_id"
             rename[f"ingredients.{position}"] = f"ingredients-{index}-quantity"
         rename["ingredients"] = "ingredients"
         body = validate(RecipeIn, data, form, rename)
-        for index, material, qty in filled:
+        for index, material, qty, _ in filled:
             if not material:
                 form.errors[f"ingredients-{index}-material_id"] = "choose a material"
             if not qty:
@@ -292,17 +350,29 @@ def _recipe_form(recipe_id: int | None) -> Any:
 
 
 def _render_recipe_form(form: FormState, current: dict | None,
-                        rows: list[tuple[int, str, str]]) -> str:
-    next_index = max((i for i, _, _ in rows), default=-1) + 1
-    rows = rows + [(next_index + n, "", "") for n in range(BLANK_INGREDIENT_ROWS)]
-    for index, material, qty in rows:
+                        rows: list[tuple[int, str, str, str]]) -> str:
+    next_index = max((i for i, _, _, _ in rows), default=-1) + 1
+    rows = rows + [(next_index + n, "", "", "") for n in range(BLANK_INGREDIENT_ROWS)]
+    for index, material, qty, unit in rows:
         form.values.setdefault(f"ingredients-{index}-material_id", material)
         form.values.setdefault(f"ingredients-{index}-quantity", qty)
+        form.values.setdefault(f"ingredients-{index}-unit", unit)
     materials = _all(inventory.list_materials)
+    products = _all(inventory.list_products)
+    made = read(lambda db: recipe_queries.made_products(db))
+    intermediates = [p for p in products if p["id"] in made
+                     and (current is None or p["id"] != current["product_id"])]
+    material_costs, product_costs = read(lambda db: recipe_queries.unit_prices(
+        db, {m["id"] for m in materials}, {p["id"] for p in intermediates}))
     return render_template(
-        "recipe_form.html", form=form, recipe=current, rows=[i for i, _, _ in rows],
+        "recipe_form.html", form=form, recipe=current, rows=[i for i, _, _, _ in rows],
         material_options=[(m["id"], f"{m['name']} ({m['unit']})") for m in materials],
-        product_options=[(p["id"], p["name"]) for p in _all(inventory.list_products)])
+        item_options=[(str(m["id"]), f"{m['name']} ({m['unit']})", m["unit"],
+                       material_costs.get(m["id"], 0)) for m in materials],
+        intermediate_options=[(f"product:{p['id']}", p["name"], "", product_costs.get(p["id"], 0))
+                              for p in intermediates],
+        unit_options=list(units.UNITS),
+        product_options=[(p["id"], p["name"]) for p in products])
 
 
 @web.route("/recipes/new", methods=["GET", "POST"])

@@ -31,7 +31,8 @@ ONE = Decimal(1)
 
 
 def _products() -> list[dict]:
-    return read(lambda db: every(db, inventory.list_products))
+    """The products for sale (doughs and fillings, `sellable` false, stay off the till)."""
+    return [p for p in read(lambda db: every(db, inventory.list_products)) if p["sellable"]]
 
 
 def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:

@@ -144,10 +144,59 @@
     });
   }
 
+  /* The recipe form's live cost per batch: each line's quantity, converted to the unit the
+     material is kept in, at the price of its next batch. An estimate for the screen (the saved
+     recipe shows the exact FIFO cost); the units mirror domain/units.py. */
+  var UNITS = {
+    mg: ["mass", 0.001], g: ["mass", 1], kg: ["mass", 1000], oz: ["mass", 28.349523125],
+    lb: ["mass", 453.59237], ml: ["volume", 1], cl: ["volume", 10], dl: ["volume", 100],
+    l: ["volume", 1000], pcs: ["count", 1], dozen: ["count", 12]
+  };
+
+  function lineCost(row) {
+    var item = row.querySelector(".line-item");
+    var qtyField = row.querySelector(".line-qty");
+    var unitField = row.querySelector(".line-unit");
+    if (!item || !item.value || !qtyField || !qtyField.value.trim()) { return 0; }
+    var qty = Number(qtyField.value.trim().replace(",", "."));
+    if (!isFinite(qty) || qty < 0) { return null; }
+    var option = item.options[item.selectedIndex];
+    var cost = Number(option.dataset.cost || "0");
+    var kept = (option.dataset.unit || "").trim().toLowerCase();
+    var given = unitField ? unitField.value : "";
+    if (given && given !== kept) {
+      var from = UNITS[given];
+      var to = UNITS[kept];
+      if (!from || !to || from[0] !== to[0]) { return null; }
+      qty = qty * from[1] / to[1];
+    }
+    return qty * cost;
+  }
+
+  function setupRecipeCost(form) {
+    var output = document.getElementById("batch-cost");
+    if (!output) { return; }
+    function recompute() {
+      var total = 0;
+      var unknown = false;
+      form.querySelectorAll(".ingredient-row").forEach(function (row) {
+        var cost = lineCost(row);
+        if (cost === null) { unknown = true; } else { total += cost; }
+      });
+      output.textContent = (Math.round(total * 100) / 100).toFixed(2) +
+        (unknown ? " (a line's unit does not convert)" : "");
+    }
+    form.addEventListener("input", recompute);
+    form.addEventListener("change", recompute);
+    recompute();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.once").forEach(guardOnce);
     var pos = document.getElementById("pos");
     if (pos) { setupPos(pos); }
     setupIngredientRows();
+    var recipeForm = document.getElementById("recipe-form");
+    if (recipeForm) { setupRecipeCost(recipeForm); }
   });
 })();
