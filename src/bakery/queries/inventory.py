@@ -74,6 +74,7 @@ def _products_query() -> Select:
              .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
     return select(
         Product.id, Product.name, Product.price, Product.min_quantity,
+        Product.tax_rate, Product.eat_in_tax_rate,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
     ).outerjoin(stock, stock.c.product_id == Product.id)
 
@@ -84,6 +85,7 @@ def product_dict(row: Any) -> dict:
         "id": row.id, "name": row.name, "price": row.price, "on_hand": on_hand,
         "min_quantity": row.min_quantity,
         "low_stock": row.min_quantity is not None and on_hand < row.min_quantity,
+        "tax_rate": row.tax_rate, "eat_in_tax_rate": row.eat_in_tax_rate,
     }
 
 

@@ -70,9 +70,11 @@ def update_material(factory: SessionFactory, material_id: int, *, actor_id: int 
 
 
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
-                   min_quantity: Decimal | None = None, actor_id: int | None = None) -> int:
+                   min_quantity: Decimal | None = None, actor_id: int | None = None,
+                   tax_rate: Decimal = Decimal(0), eat_in_tax_rate: Decimal | None = None) -> int:
     return _save_named(factory, Product, None,
-                       {"name": name, "price": price, "min_quantity": min_quantity}, actor_id)
+                       {"name": name, "price": price, "min_quantity": min_quantity,
+                        "tax_rate": tax_rate, "eat_in_tax_rate": eat_in_tax_rate}, actor_id)
 
 
 def update_product(factory: SessionFactory, product_id: int, *, actor_id: int | None = None,
