@@ -35,13 +35,30 @@ def _user(name: str, table: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([name], ["users.id"], name=op.f(f"fk_{table}_{name}_users"))
 
 
+def _foreign_keys(on: bool) -> None:
+    """SQLite drops a column by copying its table, which trips the foreign keys of rows that
+    point at it; the copy is done with them off (outside a transaction, where the pragma
+    works), as SQLite's documentation for ALTER TABLE prescribes."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    if on:
+        op.execute("PRAGMA foreign_keys = ON")
+        op.execute("BEGIN")
+    else:
+        op.execute("COMMIT")
+        op.execute("PRAGMA foreign_keys = OFF")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("products") as batch:
-        batch.add_column(sa.Column("tax_rate", RATE, nullable=False, server_default=sa.text("0")))
-        batch.add_column(sa.Column("eat_in_tax_rate", RATE, nullable=True))
-    with op.batch_alter_table("sale_items") as batch:
-        batch.add_column(sa.Column("tax_rate", RATE, nullable=False, server_default=sa.text("0")))
-        batch.add_column(sa.Column("tax", MONEY, nullable=False, server_default=sa.text("0")))
+    # Plain ADD COLUMNs, which SQLite does in place: copying a table that others point at
+    # would trip their foreign keys.
+    op.add_column("products", sa.Column("tax_rate", RATE, nullable=False,
+                                        server_default=sa.text("0")))
+    op.add_column("products", sa.Column("eat_in_tax_rate", RATE, nullable=True))
+    op.add_column("sale_items", sa.Column("tax_rate", RATE, nullable=False,
+                                          server_default=sa.text("0")))
+    op.add_column("sale_items", sa.Column("tax", MONEY, nullable=False,
+                                          server_default=sa.text("0")))
     op.create_table(
         "till_sessions",
         sa.Column("id", ID, nullable=False),
@@ -69,15 +86,20 @@ def upgrade() -> None:
     op.create_index("ux_till_sessions_open_till", "till_sessions", ["till"], unique=True,
                     sqlite_where=sa.text("status = 'open'"),
                     postgresql_where=sa.text("status = 'open'"))
-    with op.batch_alter_table("sales") as batch:
-        batch.add_column(sa.Column("tax", MONEY, nullable=False, server_default=sa.text("0")))
-        batch.add_column(sa.Column("change", MONEY, nullable=False, server_default=sa.text("0")))
-        batch.add_column(sa.Column("eat_in", sa.Boolean(), nullable=False,
-                                   server_default=sa.text("false")))
-        batch.add_column(sa.Column("till_session_id", ID, nullable=True))
-        batch.create_foreign_key(op.f("fk_sales_till_session_id_till_sessions"), "till_sessions",
-                                 ["till_session_id"], ["id"])
-        batch.create_index(op.f("ix_sales_till_session_id"), ["till_session_id"])
+    op.add_column("sales", sa.Column("tax", MONEY, nullable=False, server_default=sa.text("0")))
+    op.add_column("sales", sa.Column("change", MONEY, nullable=False,
+                                     server_default=sa.text("0")))
+    op.add_column("sales", sa.Column("eat_in", sa.Boolean(), nullable=False,
+                                     server_default=sa.text("false")))
+    if op.get_bind().dialect.name == "sqlite":  # SQLite takes the reference only inline
+        op.execute("ALTER TABLE sales ADD COLUMN till_session_id INTEGER "
+                   "CONSTRAINT fk_sales_till_session_id_till_sessions "
+                   "REFERENCES till_sessions (id)")
+    else:
+        op.add_column("sales", sa.Column("till_session_id", ID, nullable=True))
+        op.create_foreign_key(op.f("fk_sales_till_session_id_till_sessions"), "sales",
+                              "till_sessions", ["till_session_id"], ["id"])
+    op.create_index(op.f("ix_sales_till_session_id"), "sales", ["till_session_id"])
     op.create_table(
         "till_cash_moves",
         sa.Column("id", ID, nullable=False),
@@ -184,15 +206,19 @@ def downgrade() -> None:
     op.drop_table("refunds")
     op.drop_table("sale_payments")
     op.drop_table("till_cash_moves")
+    op.drop_index(op.f("ix_sales_till_session_id"), table_name="sales")
+    _foreign_keys(on=False)
     with op.batch_alter_table("sales") as batch:
-        batch.drop_index(op.f("ix_sales_till_session_id"))
-        batch.drop_constraint(op.f("fk_sales_till_session_id_till_sessions"), type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":  # SQLite's copy leaves the reference out
+            batch.drop_constraint(op.f("fk_sales_till_session_id_till_sessions"),
+                                  type_="foreignkey")
         for column in ("till_session_id", "eat_in", "change", "tax"):
             batch.drop_column(column)
-    op.drop_table("till_sessions")
     with op.batch_alter_table("sale_items") as batch:
         batch.drop_column("tax")
         batch.drop_column("tax_rate")
     with op.batch_alter_table("products") as batch:
         batch.drop_column("eat_in_tax_rate")
         batch.drop_column("tax_rate")
+    _foreign_keys(on=True)
+    op.drop_table("till_sessions")
