@@ -157,3 +157,14 @@ def get_sale(session: Session, sale_id: int) -> dict:
     if sale is None:
         raise NotFound(f"no sale with id {sale_id}")
     return _sales_with_items(session, [sale])[0]
+
+
+def refundable_lines(session: Session, sale_id: int) -> list[dict]:
+    """Each line of a sale with what was refunded of it and what may still be."""
+    sale = get_sale(session, sale_id)
+    refunded = dict(session.execute(
+        select(RI.c.product_id, func.sum(RI.c.quantity)).join(R, R.c.id == RI.c.refund_id)
+        .where(R.c.sale_id == sale_id).group_by(RI.c.product_id)).all())
+    return [{**item, "refunded": refunded.get(item["product_id"], 0),
+             "refundable": item["quantity"] - refunded.get(item["product_id"], 0)}
+            for item in sale["items"]]
