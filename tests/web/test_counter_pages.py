@@ -162,3 +162,16 @@ def test_a_cashier_voids_their_own_sale_but_not_after_the_void_minutes(
                         status=403).text
     assert "ask a manager" in late
     assert count(sessions, Refund) == 1
+
+
+def test_a_product_gets_its_tax_rates_on_its_form(browser_as, api):
+    manager = browser_as("manager")
+    manager.get("/products/new")
+    done = manager.post("/products/new", {"name": "Latte", "price": "3.20", "tax_rate": "7",
+                                          "eat_in_tax_rate": "19"})
+    product_id = int(done.headers["Location"].rsplit("/", 1)[1])
+    product = api.ok("GET", f"/products/{product_id}")
+    assert (product["tax_rate"], product["eat_in_tax_rate"]) == ("7.00", "19.00")
+    page = manager.post("/products/new", {"name": "Tea", "price": "2", "tax_rate": "101"},
+                        status=400).text
+    assert 'id="e-tax_rate"' in page
