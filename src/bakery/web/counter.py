@@ -6,10 +6,12 @@ The same services and schemas as the API: TillSessionIn, CashMoveIn, TillCloseIn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from pydantic import BaseModel
 
 from ..contract.schemas import CashMoveIn, RefundIn, TillCloseIn, TillSessionIn
 from ..domain.errors import DomainError
@@ -20,6 +22,7 @@ from ..queries.pages import PageRequest
 from ..queries.users import user_emails
 from ..runtime import sessions, settings
 from ..services import refunds, till
+from ..services.unit_of_work import Idempotency
 from . import web
 from .access import TILL, requires, signed_in
 from .catalog import read
@@ -60,23 +63,34 @@ def till_page() -> Any:
     return _till_page(till_name(request.args.get("till")), FormState())
 
 
+def _till_form(schema: type[BaseModel], data: dict[str, Any], scope: str,
+               act: Callable[[Any, Idempotency | None], Any]) -> tuple[Any, Any]:
+    """Validate a till form and run its use case once per form key: (the body, None) when
+    done, (None, the till page with the errors) when refused."""
+    form = FormState(values=dict(request.form))
+    name = till_name(request.form.get("till"))
+    body = validate(schema, data, form)
+    if body is None:
+        return None, _till_page(name, form, 400)
+    try:
+        act(body, form_idempotency(scope, form.value("key"), body.model_dump(mode="json")))
+    except DomainError as exc:
+        refused(exc, form)
+        return None, _till_page(name, form, 409)
+    return body, None
+
+
 @web.post("/till/open")
 @requires(*TILL)
 def till_open() -> Any:
-    form = FormState(values=dict(request.form))
     name = till_name(request.form.get("till"))
-    body = validate(TillSessionIn, {"till": name, **blank_to_none(form.values,
-                                                                  ("opening_float",))}, form)
-    if body is None:
-        return _till_page(name, form, 400)
-    try:
-        till.open_session(sessions(), till=body.till, opening_float=body.opening_float,
-                          user_id=signed_in()["id"],
-                          idem=form_idempotency("till-open", form.value("key"),
-                                                body.model_dump(mode="json")))
-    except DomainError as exc:
-        refused(exc, form)
-        return _till_page(name, form, 409)
+    body, refusal = _till_form(
+        TillSessionIn, {"till": name, **blank_to_none(request.form, ("opening_float",))},
+        "till-open", lambda b, idem: till.open_session(
+            sessions(), till=b.till, opening_float=b.opening_float, user_id=signed_in()["id"],
+            idem=idem))
+    if refusal is not None:
+        return refusal
     flash(f"Till {name} is open with a float of {body.opening_float:.2f}.", "success")
     back = request.form.get("next")
     return redirect(url_for("web.pos", till=name) if back == "pos" else
@@ -86,44 +100,27 @@ def till_open() -> Any:
 @web.post("/till/<int:session_id>/cash")
 @requires(*TILL)
 def till_cash(session_id: int) -> Any:
-    form = FormState(values=dict(request.form))
-    name = till_name(request.form.get("till"))
-    raw = blank_to_none(form.values, ("amount", "note"))
+    raw = blank_to_none(request.form, ("amount", "note"))
     if raw.get("amount") and request.form.get("direction") == "out":
         raw["amount"] = "-" + raw["amount"].lstrip("+-")
-    body = validate(CashMoveIn, raw, form)
-    if body is None:
-        return _till_page(name, form, 400)
-    try:
-        till.move_cash(sessions(), session_id, amount=body.amount, note=body.note,
-                       user_id=signed_in()["id"],
-                       idem=form_idempotency("till-cash", form.value("key"),
-                                             body.model_dump(mode="json")))
-    except DomainError as exc:
-        refused(exc, form)
-        return _till_page(name, form, 409)
+    body, refusal = _till_form(CashMoveIn, raw, "till-cash", lambda b, idem: till.move_cash(
+        sessions(), session_id, amount=b.amount, note=b.note, user_id=signed_in()["id"],
+        idem=idem))
+    if refusal is not None:
+        return refusal
     flash(f"Cash {'paid in' if body.amount > 0 else 'paid out'}: {abs(body.amount):.2f}.",
           "success")
-    return redirect(url_for("web.till_page", till=name))
+    return redirect(url_for("web.till_page", till=till_name(request.form.get("till"))))
 
 
 @web.post("/till/<int:session_id>/close")
 @requires(*TILL)
 def till_close(session_id: int) -> Any:
-    form = FormState(values=dict(request.form))
-    name = till_name(request.form.get("till"))
-    body = validate(TillCloseIn, blank_to_none(form.values, ("counted_cash",)), form)
-    if body is None:
-        return _till_page(name, form, 400)
-    try:
-        till.close_session(sessions(), session_id, counted_cash=body.counted_cash,
-                           user_id=signed_in()["id"],
-                           idem=form_idempotency("till-close", form.value("key"),
-                                                 body.model_dump(mode="json")))
-    except DomainError as exc:
-        refused(exc, form)
-        return _till_page(name, form, 409)
-    return redirect(url_for("web.till_report", session_id=session_id))
+    _, refusal = _till_form(
+        TillCloseIn, blank_to_none(request.form, ("counted_cash",)), "till-close",
+        lambda b, idem: till.close_session(sessions(), session_id, counted_cash=b.counted_cash,
+                                           user_id=signed_in()["id"], idem=idem))
+    return refusal or redirect(url_for("web.till_report", session_id=session_id))
 
 
 @web.get("/till/sessions/<int:session_id>")
