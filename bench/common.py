@@ -129,10 +129,12 @@ def sell_exactly(base: str, shop: Shop, count: int, products: list[int],
 
 
 def run_wrk(base: str, shop: Shop, connections: int, seconds: int, products: list[int],
-            quantity: str = "1") -> dict[str, Any]:
-    """Drive POST /api/v1/sales with wrk; returns the figures its Lua script prints."""
+            quantity: str = "1", extra: str = "") -> dict[str, Any]:
+    """Drive POST /api/v1/sales with wrk; returns the figures its Lua script prints.
+
+    `extra` is JSON appended to each sale's body (payments, a till session)."""
     env = {"BAKERY_TOKEN": shop.token, "BAKERY_PRODUCTS": ",".join(map(str, products)),
-           "BAKERY_QUANTITY": quantity}
+           "BAKERY_QUANTITY": quantity, "BAKERY_EXTRA": extra}
     return _wrk(base, SALE_LUA, connections, seconds, env)
 
 

@@ -2,7 +2,10 @@
 -- BAKERY_TOKEN (bearer token), BAKERY_PRODUCTS (comma-separated product ids, picked in turn),
 -- BAKERY_QUANTITY (units per sale, default 1). With BAKERY_GET set, every request is instead
 -- wrk's own GET of the URL it was given (headers from -H), counted and reported the same way.
+-- BAKERY_EXTRA, when set, is JSON appended to every sale's body (the counter variant:
+-- ',"till_session_id":1,"payments":[...]').
 local token = os.getenv("BAKERY_TOKEN")
+local extra = os.getenv("BAKERY_EXTRA") or ""
 local quantity = os.getenv("BAKERY_QUANTITY") or "1"
 local products = {}
 for id in string.gmatch(os.getenv("BAKERY_PRODUCTS") or "1", "%d+") do
@@ -28,7 +31,8 @@ end
 function sale()
   counter = counter + 1
   local product = products[(counter % #products) + 1]
-  local body = '{"items":[{"product_id":' .. product .. ',"quantity":"' .. quantity .. '"}]}'
+  local body = '{"items":[{"product_id":' .. product .. ',"quantity":"' .. quantity .. '"}]' ..
+    extra .. '}'
   return wrk.format("POST", "/api/v1/sales", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,

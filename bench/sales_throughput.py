@@ -10,6 +10,10 @@ latencies and the ratio. At each level it also drives GET /healthz, which passes
 gunicorn, Flask and middleware but touches no database: the most any endpoint could reach on
 this machine, and GET /api/v1/users/{id}, which adds the token lookup and one read by key.
 Afterwards it checks the ledger: nothing oversold, nothing failed.
+
+The counter variant sells the same way with two payments (card and cash, with change) into an
+open till session at each level, and prints its rate and CPU per sale next to the plain sale's:
+a sale with them should cost at most 10% more (`counter_cost_at_16` in the verdict).
 """
 
 from __future__ import annotations
@@ -37,6 +41,20 @@ from common import (
 from sqlalchemy import create_engine, text
 
 LEVELS = (1, 4, 16)
+# A 3.00 sale paid 2.00 by card and 5.00 in cash: 4.00 change, in an open till session.
+COUNTER_PAYMENTS = '[{"method":"card","amount":"2.00"},{"method":"cash","amount":"5.00"}]'
+
+
+def open_till(url: str, user_id: int) -> int:
+    """An open till session for the counter variant's sales."""
+    from bakery.db.engine import make_engine, make_session_factory
+    from bakery.services.till import open_session
+
+    engine = make_engine(url)
+    session_id = open_session(make_session_factory(engine), till="bench", opening_float=Decimal(0),
+                              user_id=user_id).resource_id
+    engine.dispose()
+    return session_id
 
 
 def check_books(url: str, shop_products: list[int], stock_each: Decimal) -> dict:
@@ -83,7 +101,9 @@ def main() -> None:
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         server.start()
         run_wrk(server.base, shop, 4, 2, products)  # warm the pools and prepared statements
-        app_runs, floor_runs, read_runs = {}, {}, {}
+        extra = f',"till_session_id":{open_till(url, shop.user_id)},"payments":{COUNTER_PAYMENTS}'
+        run_wrk(server.base, shop, 4, 2, products, extra=extra)
+        app_runs, floor_runs, read_runs, counter_runs = {}, {}, {}, {}
         for c in LEVELS:
             floor_runs[c] = run_wrk_get(server.base + "/healthz", c, args.seconds)
             read_runs[c] = run_wrk_get(f"{server.base}/api/v1/users/{shop.user_id}", c,
@@ -93,6 +113,10 @@ def main() -> None:
             app_runs[c] = run_wrk(server.base, shop, c, args.seconds, products)
             app_runs[c]["cpu_ms_per_sale"] = (cpu_seconds(workers) - before) * 1000 / max(
                 app_runs[c]["created"], 1)
+            before = cpu_seconds(workers)
+            counter_runs[c] = run_wrk(server.base, shop, c, args.seconds, products, extra=extra)
+            counter_runs[c]["cpu_ms_per_sale"] = (cpu_seconds(workers) - before) * 1000 / max(
+                counter_runs[c]["created"], 1)
         server.close()
         server = None
         engine = create_engine(url)
@@ -132,6 +156,18 @@ def main() -> None:
           "GET /api/v1/users/{id} (the token lookup and one read by primary key)")
     print(table(["connections", "healthz/s", "p50 ms", "p99 ms", "healthz/SQL", "read/s",
                  "p50 ms", "p99 ms", "read/SQL", "failed"], floor_rows))
+    print("The counter variant: the same sales with two payments (card + cash with change) in a "
+          "till session")
+    counter_rows = []
+    for c in LEVELS:
+        a, k = app_runs[c], counter_runs[c]
+        counter_rows.append([c, f"{a['rate']:.0f}", f"{k['rate']:.0f}", ms(k["p50_us"]),
+                             ms(k["p99_us"]), f"{a['cpu_ms_per_sale']:.2f}",
+                             f"{k['cpu_ms_per_sale']:.2f}", f"{a['rate'] / k['rate']:.3f}",
+                             k["other"] + k["socket_errors"] + k["conflicts"]])
+    print(table(["connections", "plain sales/s", "counter sales/s", "p50 ms", "p99 ms",
+                 "plain CPU ms/sale", "counter CPU ms/sale", "cost ratio", "failed"],
+                counter_rows))
     print("books after the run: " + ", ".join(f"{k}={v}" for k, v in books.items()))
     a16, d16 = app_runs[16], direct_runs[16]
     verdict = {"ratio_at_16": round(a16["rate"] / d16["rate"], 3), "target_ratio": 0.5,
@@ -139,11 +175,14 @@ def main() -> None:
                "failed": sum(r["other"] + r["socket_errors"] + r["conflicts"] for r in app_runs.values()),
                "books_ok": books["ok"],
                "healthz_ratio_at_16": round(floor_runs[16]["rate"] / d16["rate"], 3),
-               "read_ratio_at_16": round(read_runs[16]["rate"] / d16["rate"], 3)}
+               "read_ratio_at_16": round(read_runs[16]["rate"] / d16["rate"], 3),
+               "counter_cost_at_16": round(a16["rate"] / counter_runs[16]["rate"], 3),
+               "target_counter_cost": 1.10}
     print("verdict: " + json.dumps(verdict))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"machine": machine(), "app": app_runs, "direct": direct_runs,
+            json.dump({"machine": machine(), "app": app_runs, "counter": counter_runs,
+                       "direct": direct_runs,
                        "healthz": floor_runs, "read": read_runs,
                        "books": {k: str(v) for k, v in books.items()}, "verdict": verdict},
                       handle, indent=2)

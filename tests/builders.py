@@ -25,7 +25,7 @@ class Backend(Protocol):
     def material(self, name: str, unit: str, min_quantity: str) -> int: ...
     def batch(self, material_id: int, quantity: str, cost: str, purchased: date | None,
               **options: Any) -> Any: ...
-    def product(self, name: str, price: str) -> int: ...
+    def product(self, name: str, price: str, **options: Any) -> int: ...
     def recipe(self, name: str, product_id: int, yield_quantity: str,
                ingredients: dict[int, str]) -> int: ...
     def bake(self, recipe_id: int, batches: int, **options: Any) -> Any: ...
@@ -52,8 +52,9 @@ class Bakery:
         day = date.fromisoformat(purchased) if isinstance(purchased, str) else purchased
         return self.through.batch(material_id, quantity, cost, day, **options)
 
-    def product(self, name: str | None = None, price: str = "3.00") -> int:
-        return self.through.product(name or unique("Bread"), price)
+    def product(self, name: str | None = None, price: str = "3.00", **options: Any) -> int:
+        """A product; options such as tax_rate="20" or eat_in_tax_rate="20" as the API takes."""
+        return self.through.product(name or unique("Bread"), price, **options)
 
     def recipe(self, product_id: int, ingredients: dict[int, str], yield_quantity: str = "10",
                name: str | None = None) -> int:
@@ -99,8 +100,9 @@ class ThroughApi:
             body["purchase_date"] = purchased.isoformat()
         return self.api.ok("POST", f"/materials/{material_id}/batches", 201, json=body)
 
-    def product(self, name: str, price: str) -> int:
-        return int(self.api.ok("POST", "/products", 201, json={"name": name, "price": price})["id"])
+    def product(self, name: str, price: str, **options: Any) -> int:
+        return int(self.api.ok("POST", "/products", 201,
+                               json={"name": name, "price": price, **options})["id"])
 
     def recipe(self, name: str, product_id: int, yield_quantity: str,
                ingredients: dict[int, str]) -> int:
@@ -136,8 +138,9 @@ class ThroughServices:
                                    cost_per_unit=Decimal(cost), purchase_date=purchased,
                                    user_id=self.user_id, **options)
 
-    def product(self, name: str, price: str) -> int:
-        return catalog.create_product(self.factory, name=name, price=Decimal(price))
+    def product(self, name: str, price: str, **options: Any) -> int:
+        rates = {key: Decimal(value) for key, value in options.items()}
+        return catalog.create_product(self.factory, name=name, price=Decimal(price), **rates)
 
     def recipe(self, name: str, product_id: int, yield_quantity: str,
                ingredients: dict[int, str]) -> int:

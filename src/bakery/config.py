@@ -146,6 +146,9 @@ class Settings:
     session_hours: int = 12
     login_free_failures: int = 5
     login_delay_max_seconds: int = 300
+    void_minutes: int = 10
+    # None: API clients may sell without a till session, the POS page asks for one.
+    require_till_session: bool | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -212,6 +215,10 @@ class Settings:
             session_hours=_int(env, "BAKERY_SESSION_HOURS", 12, 1, 24 * 31),
             login_free_failures=_int(env, "LOGIN_FREE_FAILURES", 5, 1, 100),
             login_delay_max_seconds=_int(env, "LOGIN_DELAY_MAX_SECONDS", 300, 1, 86400),
+            void_minutes=_int(env, "BAKERY_VOID_MINUTES", 10, 0, 24 * 60),
+            require_till_session=(_bool(env, "BAKERY_REQUIRE_TILL_SESSION", False)
+                                  if (env.get("BAKERY_REQUIRE_TILL_SESSION") or "").strip()
+                                  else None),
         )
         settings.check()
         return settings

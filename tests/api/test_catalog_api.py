@@ -71,7 +71,8 @@ def test_products_with_prices_and_stock(api, bakery, unchanged):
     product = api.ok("POST", "/products", 201, json={"name": "Baguette", "price": "2.5"})
     assert product == {"id": product["id"], "name": "Baguette", "price": "2.50",
                        "on_hand": "0.000", "min_quantity": None, "low_stock": False,
-                       "sellable": True, "allergens": [], "may_contain": [], "ingredients": []}
+                       "sellable": True, "allergens": [], "may_contain": [], "ingredients": [],
+                       "tax_rate": "0.00", "eat_in_tax_rate": None}
     changed = api.ok("PATCH", f"/products/{product['id']}", json={"price": 2.75,
                                                                   "min_quantity": "10"})
     assert (changed["price"], changed["min_quantity"], changed["low_stock"]) == (

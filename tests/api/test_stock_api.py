@@ -51,7 +51,8 @@ def test_sale_uses_current_price_and_fifo_cost(api, bakery):
     sale = api.ok("POST", "/sales", 201, json={"items": [{"product_id": bread, "quantity": 2},
                                                          {"product_id": bread, "quantity": "0.5"}]})
     assert sale["items"] == [{"product_id": bread, "quantity": "2.500", "unit_price": "3.50",
-                              "line_total": "8.75", "cost": "2.50"}]
+                              "line_total": "8.75", "cost": "2.50", "tax_rate": "0.00",
+                              "tax": "0.00"}]
     assert (sale["total"], sale["cost"]) == ("8.75", "2.50")
     assert api.ok("GET", f"/sales/{sale['id']}") == sale
     assert api.ok("GET", f"/products/{bread}")["on_hand"] == "7.500"
@@ -209,7 +210,7 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
             for r in by_day["rows"]] == [("2026-04-01", "6.000", "8.00", "6.00", "2.00"),
                                          ("2026-04-02", "1.000", "3.00", "1.00", "2.00")]
     assert by_day["totals"] == {"quantity": "7.000", "revenue": "11.00", "cost": "7.00",
-                                "margin": "4.00", "margin_percent": "36.36"}
+                                "margin": "4.00", "margin_percent": "36.36", "refunds": "0.00", "tax": "0.00"}
     by_product = api.ok("GET", "/reports/sales?from=2026-04-01&to=2026-04-30&group_by=product")
     assert [(r["product_id"], r["quantity"], r["revenue"]) for r in by_product["rows"]] == [
         (bread, "8.000", "24.00"), (bun, "4.000", "2.00")]
@@ -222,7 +223,7 @@ def test_sales_report_by_day_and_by_product(api, bakery, sessions):
                           f"&to={today + timedelta(days=401)}")
     assert empty == {"rows": [], "totals": {"quantity": "0.000", "revenue": "0.00",
                                             "cost": "0.00", "margin": "0.00",
-                                            "margin_percent": None}}
+                                            "margin_percent": None, "refunds": "0.00", "tax": "0.00"}}
 
 
 def test_a_new_batch_run_and_sale_answer_as_they_read_back(api, bakery):

@@ -132,6 +132,8 @@ def test_a_day_at_the_bakery(chromium, live_server, artifacts):
     till.on("pageerror", lambda exc: errors.append(str(exc)))
     _login_by_keyboard(till, base, _user(live_server, "cashier"))
     expect(till).to_have_url(re.compile(r"/pos$"))
+    till.get_by_label("Opening float").fill("50.00")  # the till's first session of the day
+    till.get_by_role("button", name="Open the till").tap()
     croissant = till.locator(".product-button", has_text="Croissant")
     expect(croissant).to_contain_text("20 in stock")
     for _ in range(3):

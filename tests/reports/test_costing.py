@@ -63,8 +63,8 @@ def test_margin_per_product_over_a_range(bakery: Any, api: Any) -> None:
     rows = {r["product_id"]: r for r in body["rows"]}
     assert rows[rolls] == {"key": "Rolls", "product_id": rolls, "quantity": "10.000",
                                 "revenue": "30.00", "cost": "6.00", "margin": "24.00",
-                                "margin_percent": "80.00"}
+                                "margin_percent": "80.00", "refunds": "0.00", "tax": "0.00"}
     assert (rows[bread]["revenue"], rows[bread]["cost"], rows[bread]["margin"]) == \
         ("8.00", "2.00", "6.00")
     assert body["totals"] == {"quantity": "12.000", "revenue": "38.00", "cost": "8.00",
-                              "margin": "30.00", "margin_percent": "78.95"}
+                              "margin": "30.00", "margin_percent": "78.95", "refunds": "0.00", "tax": "0.00"}

@@ -47,7 +47,7 @@ def test_csv_downloads_from_the_pages(app: Any, bakery: Bakery) -> None:
     client = web_client(app, "manager")
     response = client.get("/reports/csv/sales-by-product.csv?from=2026-02-01&to=2026-02-01")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[1][1:] == ["2.000", "6.00", "2.00", "4.00", "66.67"]
+    assert rows[1][1:] == ["2.000", "6.00", "2.00", "4.00", "66.67", "0.00", "0.00"]
     assert client.get("/reports/csv/inventory-value.csv").mimetype == "text/csv"
     assert client.get("/reports/csv/sales-by-week.csv").status_code == 404
 

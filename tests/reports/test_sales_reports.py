@@ -63,11 +63,12 @@ def test_range_edges_are_inclusive_local_dates_in_utc(api: Any, bakery: Bakery, 
     assert [(r["key"], r["quantity"]) for r in body["rows"]] == [
         ("2026-05-01", "2.000"), ("2026-05-31", "3.000")]
     assert body["totals"] == {"quantity": "5.000", "revenue": "15.00", "cost": "5.00",
-                              "margin": "10.00", "margin_percent": "66.67"}
+                              "margin": "10.00", "margin_percent": "66.67", "refunds": "0.00", "tax": "0.00"}
     empty = api.ok("GET", "/reports/sales?from=2026-07-01&to=2026-07-01")
     assert empty == {"rows": [], "totals": {"quantity": "0.000", "revenue": "0.00",
                                             "cost": "0.00", "margin": "0.00",
-                                            "margin_percent": None}}
+                                            "margin_percent": None, "refunds": "0.00",
+                                            "tax": "0.00"}}
 
 
 def test_hours_and_weekdays_are_local(zoned: Any) -> None:
@@ -134,9 +135,10 @@ def test_every_report_downloads_as_csv(api: Any, bakery: Bakery, app: Any) -> No
     assert by_param.mimetype == "text/csv"
     assert "attachment" in by_param.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(by_param.get_data(as_text=True))))
-    assert rows == [["key", "quantity", "revenue", "cost", "margin", "margin_percent"],
-                    ["2026-02-01", "2.000", "6.00", "2.00", "4.00", "66.67"],
-                    ["total", "2.000", "6.00", "2.00", "4.00", "66.67"]]
+    assert rows == [["key", "quantity", "revenue", "cost", "margin", "margin_percent", "refunds",
+                     "tax"],
+                    ["2026-02-01", "2.000", "6.00", "2.00", "4.00", "66.67", "0.00", "0.00"],
+                    ["total", "2.000", "6.00", "2.00", "4.00", "66.67", "0.00", "0.00"]]
     by_accept = api.get("/reports/sales?from=2026-02-01&to=2026-02-02",
                         headers={"Accept": "text/csv"})
     assert by_accept.get_data(as_text=True) == by_param.get_data(as_text=True)

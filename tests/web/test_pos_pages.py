@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
+import pytest
 
 from bakery.db.models import Sale
+from bakery.services import till
 
 from .conftest import count
+
+
+@pytest.fixture(autouse=True)
+def open_till(sessions):
+    """The page sells within an open session of its till ("counter" unless named)."""
+    return till.open_session(sessions, till="counter", opening_float=Decimal(0)).resource_id
 
 
 def _key(page: str) -> str:

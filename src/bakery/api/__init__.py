@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     reports,
     sales,
     stock,
+    till,
     users,
 )
 from .registry import OPERATIONS, api

@@ -7,11 +7,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..clock import bakery_zone
-from ..contract.downloads import REPORT_COLUMNS, report_csv, valuation_csv, wants_csv
+from ..contract.downloads import (
+    PAYMENT_COLUMNS,
+    REPORT_COLUMNS,
+    report_csv,
+    valuation_csv,
+    wants_csv,
+)
 from ..contract.schemas import (
     AllergenMatrix,
     In,
     Out,
+    PaymentsReport,
     RangeQuery,
     ReportQuery,
     ReportRow,
@@ -39,6 +46,15 @@ def sales_report(query: ReportQuery) -> dict | object:
     columns = REPORT_COLUMNS + (("product_id",) if query.group_by == "product" else ())
     return _answer(result, SalesReport, query.format,
                    f"sales-by-{query.group_by}-{query.from_}-{query.to}.csv", columns)
+
+
+@operation("GET", "/reports/payments", summary="Report payments by method per day",
+           tag="reports", roles=MANAGERS, query=RangeQuery, response=PaymentsReport)
+def payments_report(query: RangeQuery) -> dict | object:
+    with sessions()() as session:
+        result = reports.payments_report(session, query.from_, query.to, bakery_zone())
+    return _answer(result, PaymentsReport, query.format,
+                   f"payments-{query.from_}-{query.to}.csv", PAYMENT_COLUMNS)
 
 
 @operation("GET", "/reports/sales-by-hour", summary="Report revenue by hour of day",

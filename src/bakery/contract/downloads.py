@@ -18,7 +18,9 @@ from ..services.backup import json_default, snapshot_export
 from .answers import serialised
 from .schemas import Valuation
 
-REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent")
+REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent", "refunds",
+                  "tax")
+PAYMENT_COLUMNS = ("key", "cash", "card", "other", "refunds", "total")
 VALUATION_COLUMNS = ("kind", "material_id", "product_id", "name", "unit", "on_hand", "value")
 
 

@@ -19,12 +19,16 @@ from .types import (
     NonNegativeMoney,
     NonNegativeQuantity,
     NonNegativeUnitCost,
+    NonZeroMoney,
     NonZeroQuantity,
     Note,
+    PositiveMoney,
     PositiveQuantity,
     Quantity,
     QueryId,
     ShortText,
+    TaxRate,
+    TillName,
     Timestamp,
     Unit,
     UnitCost,
@@ -200,10 +204,12 @@ class ProductIn(In):
     sellable: bool = Field(default=True, strict=True)
     allergens: AllergenList = Field(default_factory=list)  # declared on the product itself
     may_contain: AllergenList = Field(default_factory=list)
+    tax_rate: TaxRate = Decimal(0)
+    eat_in_tax_rate: TaxRate | None = None
 
 
 class ProductPatch(Patch):
-    nullable = ("min_quantity",)
+    nullable = ("min_quantity", "eat_in_tax_rate")
 
     name: Name | None = None
     price: NonNegativeMoney | None = None
@@ -211,6 +217,8 @@ class ProductPatch(Patch):
     sellable: bool | None = Field(default=None, strict=True)
     allergens: AllergenList | None = None
     may_contain: AllergenList | None = None
+    tax_rate: TaxRate | None = None
+    eat_in_tax_rate: TaxRate | None = None
 
 
 class LotOut(Out):
@@ -239,6 +247,8 @@ class ProductOut(Out):
     allergens: list[str] = Field(default_factory=list)  # through every level of its recipes
     may_contain: list[str] = Field(default_factory=list)
     ingredients: list[IngredientShare] = Field(default_factory=list)
+    tax_rate: Money = Decimal(0)
+    eat_in_tax_rate: Money | None = None
 
 
 class ProductDetail(ProductOut):
@@ -362,8 +372,19 @@ class SaleItemIn(In):
     quantity: PositiveQuantity
 
 
+PaymentMethod = Literal["cash", "card", "other"]
+
+
+class PaymentIn(In):
+    method: PaymentMethod
+    amount: PositiveMoney
+
+
 class SaleIn(In):
     items: list[SaleItemIn] = Field(min_length=1, max_length=200)
+    payments: list[PaymentIn] | None = Field(default=None, min_length=1, max_length=20)
+    eat_in: bool = Field(default=False, strict=True)
+    till_session_id: Id | None = None
 
 
 class SaleItemOut(Out):
@@ -372,6 +393,13 @@ class SaleItemOut(Out):
     unit_price: Money
     line_total: Money
     cost: Money
+    tax_rate: Money = Decimal(0)
+    tax: Money = Decimal(0)
+
+
+class PaymentOut(Out):
+    method: PaymentMethod
+    amount: Money
 
 
 class SaleOut(Out):
@@ -379,6 +407,12 @@ class SaleOut(Out):
     items: list[SaleItemOut]
     total: Money
     cost: Money
+    tax: Money = Decimal(0)
+    payments: list[PaymentOut] = []
+    change: Money = Decimal(0)
+    eat_in: bool = False
+    till_session_id: int | None = None
+    refunded: Money = Decimal(0)
     created_by: int | None
     created_at: Timestamp
 
@@ -391,6 +425,116 @@ class SaleList(Out):
 class SalesQuery(In):
     from_: IsoDate | None = Field(default=None, alias="from")
     to: IsoDate | None = None
+    limit: str | None = None
+    cursor: str | None = None
+
+
+# --- refunds and till sessions --------------------------------------------------------------
+
+class RefundIn(In):
+    items: list[SaleItemIn] | None = Field(default=None, min_length=1, max_length=200)
+    restock: bool = Field(default=True, strict=True)
+    reason: ShortText | None = None
+    method: PaymentMethod | None = None
+    till_session_id: Id | None = None
+
+
+class RefundItemOut(Out):
+    product_id: int
+    quantity: Quantity
+    amount: Money
+    tax_rate: Money
+    tax: Money
+    cost: Money
+
+
+class RefundOut(Out):
+    id: int
+    sale_id: int
+    items: list[RefundItemOut]
+    amount: Money
+    tax: Money
+    cost: Money
+    restock: bool
+    method: PaymentMethod
+    reason: str | None
+    till_session_id: int | None
+    created_by: int | None
+    created_at: Timestamp
+
+
+class RefundList(Out):
+    items: list[RefundOut]
+
+
+class TillSessionIn(In):
+    till: TillName
+    opening_float: NonNegativeMoney
+
+
+class CashMoveIn(In):
+    amount: NonZeroMoney
+    note: ShortText | None = None
+
+
+class CashMoveOut(Out):
+    id: int
+    till_session_id: int
+    amount: Money
+    note: str | None
+
+
+class TillCloseIn(In):
+    counted_cash: NonNegativeMoney
+
+
+class ByMethod(Out):
+    cash: Money
+    card: Money
+    other: Money
+
+
+class TaxAtRate(Out):
+    rate: Money
+    tax: Money
+
+
+class TillReport(Out):
+    """A till session: the running X report while open, the Z report once closed."""
+
+    id: int
+    till: str
+    status: Literal["open", "closed"]
+    number: int | None
+    opening_float: Money
+    opened_by: int | None
+    opened_at: Timestamp
+    closed_by: int | None
+    closed_at: Timestamp | None
+    sales_count: int
+    gross_sales: Money
+    revenue: Money
+    tax: Money
+    tax_by_rate: list[TaxAtRate]
+    refunds: Money
+    refunds_count: int
+    refunds_by_method: ByMethod
+    payments: ByMethod
+    change: Money
+    cash_moves: Money
+    expected_cash: Money
+    counted_cash: Money | None
+    variance: Money | None
+
+
+class TillReportList(Out):
+    items: list[TillReport]
+    next_cursor: str | None
+
+
+class TillQuery(In):
+    status: Literal["open", "closed"] | None = None
+    till: TillName | None = None
     limit: str | None = None
     cursor: str | None = None
 
@@ -499,6 +643,8 @@ class ReportRow(Out):
     cost: Money
     margin: Money
     margin_percent: Money | None = None
+    refunds: Money = Decimal(0)
+    tax: Money = Decimal(0)
 
 
 class ReportTotals(Out):
@@ -507,6 +653,22 @@ class ReportTotals(Out):
     cost: Money
     margin: Money
     margin_percent: Money | None = None
+    refunds: Money = Decimal(0)
+    tax: Money = Decimal(0)
+
+
+class PaymentsRow(Out):
+    key: str
+    cash: Money
+    card: Money
+    other: Money
+    refunds: Money
+    total: Money
+
+
+class PaymentsReport(Out):
+    rows: list[PaymentsRow]
+    totals: PaymentsRow
 
 
 class SalesReport(Out):

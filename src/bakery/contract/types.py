@@ -127,6 +127,10 @@ NonNegativeUnitCost = _decimal_type(UNIT_COST_PLACES, MAX_UNIT_COST, _not_negati
                                     least=SHOWN_UNIT_COST_PLACES)
 Money = _decimal_type(MONEY_PLACES, MAX_MONEY)
 NonNegativeMoney = _decimal_type(MONEY_PLACES, MAX_MONEY, _not_negative)
+PositiveMoney = _decimal_type(MONEY_PLACES, MAX_MONEY, _positive)
+NonZeroMoney = _decimal_type(MONEY_PLACES, MAX_MONEY, _not_zero)
+# A tax rate in percent of the net price, inside the tax-inclusive price: 0.00 to 100.00.
+TaxRate = _decimal_type(MONEY_PLACES, Decimal(100), _not_negative)
 
 Id = Annotated[int, Field(strict=True, gt=0, le=MAX_ID)]
 QueryId = Annotated[int, Field(gt=0, le=MAX_ID)]
@@ -147,6 +151,8 @@ Unit = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_
 ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=120,
                                              pattern=r"^[^\x00-\x1f\x7f]*$")]
 Note = Annotated[str, StringConstraints(strict=True, max_length=1000)]
+TillName = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                            max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 def _iso_date(value: Any) -> Any:

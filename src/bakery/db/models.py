@@ -86,6 +86,7 @@ class ExactNumeric(TypeDecorator[Decimal]):
 Quantity = ExactNumeric(17, 6, shown=SHOWN_QUANTITY_PLACES)
 Money = Numeric(14, 2, asdecimal=True)
 UnitCost = ExactNumeric(18, 6)
+TaxRate = Numeric(5, 2, asdecimal=True)
 # BIGINT ids on PostgreSQL; SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -186,6 +187,10 @@ class Product(Base):
     sellable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
     may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Percent inside the tax-inclusive price; eat-in sales use eat_in_tax_rate when it is set.
+    tax_rate: Mapped[Decimal] = mapped_column(TaxRate, default=Decimal(0),
+                                              server_default=text("0"))
+    eat_in_tax_rate: Mapped[Decimal | None] = mapped_column(TaxRate)
 
 
 class ProductLot(Base):
@@ -286,6 +291,11 @@ class Sale(Base):
     cost: Mapped[Decimal] = mapped_column(Money)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    tax: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default=text("0"))
+    change: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default=text("0"))
+    eat_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"),
+                                                        index=True)
 
 
 class SaleItem(Base):
@@ -299,6 +309,9 @@ class SaleItem(Base):
     unit_price: Mapped[Decimal] = mapped_column(Money)
     line_total: Mapped[Decimal] = mapped_column(Money)
     cost: Mapped[Decimal] = mapped_column(Money)
+    tax_rate: Mapped[Decimal] = mapped_column(TaxRate, default=Decimal(0),
+                                              server_default=text("0"))
+    tax: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default=text("0"))
 
 
 class StockAdjustment(Base):
@@ -460,3 +473,97 @@ class WebSession(Base):
 
 # Keys past their retention are purged by age (revision 0007).
 Index("ix_idempotency_keys_created_at", IdempotencyKey.created_at)
+
+
+# --- the counter: payments, refunds, till sessions (revision 0009) ----------------------------
+
+PAYMENT_METHODS = ("cash", "card", "other")
+_METHOD_CHECK = f"method IN ({','.join(map(repr, PAYMENT_METHODS))})"
+
+
+class TillSession(Base):
+    """A till from its opening float to its count; numbered when closed, unchanged after."""
+
+    __tablename__ = "till_sessions"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','closed')", name="status"),
+        CheckConstraint("opening_float >= 0", name="opening_float"),
+        CheckConstraint("(status = 'closed') = (number IS NOT NULL)", name="numbered_when_closed"),
+        Index("ux_till_sessions_open_till", "till", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    till: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    opening_float: Mapped[Decimal] = mapped_column(Money)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counted_cash: Mapped[Decimal | None] = mapped_column(Money)
+    expected_cash: Mapped[Decimal | None] = mapped_column(Money)
+    variance: Mapped[Decimal | None] = mapped_column(Money)
+    z_report: Mapped[str | None] = mapped_column(Text)  # the figures at closing, as JSON
+
+
+class TillCashMove(Base):
+    """Cash paid into (positive) or out of (negative) a till outside sales and refunds."""
+
+    __tablename__ = "till_cash_moves"
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    till_session_id: Mapped[int] = mapped_column(ForeignKey("till_sessions.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    note: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SalePayment(Base):
+    """One payment of a sale as tendered. A sale without any was paid in cash, exactly."""
+
+    __tablename__ = "sale_payments"
+    __table_args__ = (CheckConstraint(_METHOD_CHECK, name="method"),
+                      CheckConstraint("amount > 0", name="amount"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class Refund(Base):
+    """Money and units given back for (part of) a sale; the sale itself is never edited."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint(_METHOD_CHECK, name="method"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"),
+                                                        index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    restock: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(120))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    tax: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RefundItem(Base):
+    __tablename__ = "refund_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    tax_rate: Mapped[Decimal] = mapped_column(TaxRate)
+    tax: Mapped[Decimal] = mapped_column(Money)
+    cost: Mapped[Decimal] = mapped_column(Money)

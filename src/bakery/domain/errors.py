@@ -71,3 +71,9 @@ class TooSoon(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, {"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class Forbidden(DomainError):
+    """The caller's role or relation to the record does not allow this (a cashier's void too late)."""
+
+    code = "forbidden"

@@ -10,15 +10,18 @@ from collections import defaultdict
 from datetime import date, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import day_bounds
 from ..db.models import (
     ProductionConsumption,
     ProductionRun,
+    Refund,
+    RefundItem,
     Sale,
     SaleItem,
+    SalePayment,
     StockMove,
     as_utc,
 )
@@ -30,6 +33,9 @@ C = ProductionConsumption.__table__
 M = StockMove.__table__
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
+P = SalePayment.__table__
+R = Refund.__table__
+RI = RefundItem.__table__
 
 
 def run_dict(run: Any, consumed: list[Draw], consumed_lots: list[Draw] | None = None) -> dict:
@@ -78,23 +84,73 @@ def get_run(session: Session, run_id: int) -> dict:
     return _runs_with_consumption(session, [run])[0]
 
 
-def sale_dict(sale: Any, items: list[Any]) -> dict:
-    """A sale and its lines (product, quantity, unit price, line total, FIFO cost)."""
+def sale_dict(sale: Any, items: list[Any], payments: list[Any] | None = None,
+              refunded: Any = 0) -> dict:
+    """A sale and its lines (product, quantity, unit price, line total, tax, FIFO cost), its
+    payments (none stored: one cash payment of the total) and change."""
+    paid = payments or [{"method": "cash", "amount": sale.total}]
     return {"id": sale.id,
             "items": [{"product_id": i.product_id, "quantity": i.quantity,
-                       "unit_price": i.unit_price, "line_total": i.line_total, "cost": i.cost}
+                       "unit_price": i.unit_price, "line_total": i.line_total, "cost": i.cost,
+                       "tax_rate": i.tax_rate, "tax": i.tax}
                       for i in items],
-            "total": sale.total, "cost": sale.cost,
+            "total": sale.total, "cost": sale.cost, "tax": sale.tax,
+            "payments": [{"method": _field(p, "method"), "amount": _field(p, "amount")}
+                         for p in paid],
+            "change": sale.change, "eat_in": bool(sale.eat_in),
+            "till_session_id": sale.till_session_id, "refunded": refunded,
             "created_by": sale.created_by, "created_at": as_utc(sale.created_at)}
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
 def _sales_with_items(session: Session, sales: list[Any]) -> list[dict]:
     items: dict[int, list[Any]] = defaultdict(list)
+    payments: dict[int, list[Any]] = defaultdict(list)
+    refunded: dict[int, Any] = {}
     if sales:
-        for item in session.execute(select(I).where(I.c.sale_id.in_([s.id for s in sales]))
-                                    .order_by(I.c.id)):
+        ids = [s.id for s in sales]
+        for item in session.execute(select(I).where(I.c.sale_id.in_(ids)).order_by(I.c.id)):
             items[item.sale_id].append(item)
-    return [sale_dict(s, items[s.id]) for s in sales]
+        for payment in session.execute(select(P).where(P.c.sale_id.in_(ids)).order_by(P.c.id)):
+            payments[payment.sale_id].append(payment)
+        refunded = dict(session.execute(select(R.c.sale_id, func.sum(R.c.amount))
+                                        .where(R.c.sale_id.in_(ids)).group_by(R.c.sale_id)).all())
+    return [sale_dict(s, items[s.id], payments[s.id], refunded.get(s.id, 0)) for s in sales]
+
+
+def refund_dict(refund: Any, items: list[Any]) -> dict:
+    """A refund and its lines: quantity, amount (at the sale's price), tax and the sale's cost."""
+    return {"id": refund.id, "sale_id": refund.sale_id,
+            "items": [{"product_id": i.product_id, "quantity": i.quantity, "amount": i.amount,
+                       "tax_rate": i.tax_rate, "tax": i.tax, "cost": i.cost} for i in items],
+            "amount": refund.amount, "tax": refund.tax, "cost": refund.cost,
+            "restock": refund.restock, "method": refund.method, "reason": refund.reason,
+            "till_session_id": refund.till_session_id, "created_by": refund.created_by,
+            "created_at": as_utc(refund.created_at)}
+
+
+def get_refund(session: Session, refund_id: int) -> dict:
+    refund = session.execute(select(R).where(R.c.id == refund_id)).first()
+    if refund is None:
+        raise NotFound(f"no refund with id {refund_id}")
+    lines = session.execute(select(RI).where(RI.c.refund_id == refund_id).order_by(RI.c.id)).all()
+    return refund_dict(refund, list(lines))
+
+
+def refunds_of_sale(session: Session, sale_id: int) -> list[dict]:
+    """Every refund of a sale, oldest first (404 for an unknown sale)."""
+    if session.execute(select(S.c.id).where(S.c.id == sale_id)).first() is None:
+        raise NotFound(f"no sale with id {sale_id}")
+    refunds = session.execute(select(R).where(R.c.sale_id == sale_id).order_by(R.c.id)).all()
+    lines: dict[int, list[Any]] = defaultdict(list)
+    if refunds:
+        for line in session.execute(select(RI).where(RI.c.refund_id.in_([r.id for r in refunds]))
+                                    .order_by(RI.c.id)):
+            lines[line.refund_id].append(line)
+    return [refund_dict(r, lines[r.id]) for r in refunds]
 
 
 def list_sales(session: Session, page: PageRequest, start: date | None = None,
@@ -115,3 +171,14 @@ def get_sale(session: Session, sale_id: int) -> dict:
     if sale is None:
         raise NotFound(f"no sale with id {sale_id}")
     return _sales_with_items(session, [sale])[0]
+
+
+def refundable_lines(session: Session, sale_id: int) -> list[dict]:
+    """Each line of a sale with what was refunded of it and what may still be."""
+    sale = get_sale(session, sale_id)
+    refunded = dict(session.execute(
+        select(RI.c.product_id, func.sum(RI.c.quantity)).join(R, R.c.id == RI.c.refund_id)
+        .where(R.c.sale_id == sale_id).group_by(RI.c.product_id)).all())
+    return [{**item, "refunded": refunded.get(item["product_id"], 0),
+             "refundable": item["quantity"] - refunded.get(item["product_id"], 0)}
+            for item in sale["items"]]

@@ -81,6 +81,7 @@ def _products_query() -> Select:
         Product.id, Product.name, Product.price, Product.min_quantity, Product.sellable,
         Product.allergens.label("declared_allergens"),
         Product.may_contain.label("declared_may_contain"),
+        Product.tax_rate, Product.eat_in_tax_rate,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
     ).outerjoin(stock, stock.c.product_id == Product.id)
 
@@ -95,6 +96,7 @@ def product_dict(row: Any) -> dict:
         # what the product itself declares (its form edits these; answers show the derived)
         "declared": {"allergens": row.declared_allergens.split(),
                      "may_contain": row.declared_may_contain.split()},
+        "tax_rate": row.tax_rate, "eat_in_tax_rate": row.eat_in_tax_rate,
     }
 
 

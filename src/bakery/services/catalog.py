@@ -125,7 +125,8 @@ def _audit_derived_allergens(session: Session, material_id: int, before: dict,
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
                    min_quantity: Decimal | None = None, actor_id: int | None = None,
                    **extras: Any) -> int:
-    """A new product; `extras` are sellable and the allergens declared on the product."""
+    """A new product; `extras` are sellable, the allergens declared on the product and its
+    tax rates."""
     return _save_named(factory, Product, None, _stored(
         {"name": name, "price": price, "min_quantity": min_quantity, **extras}), actor_id)
 

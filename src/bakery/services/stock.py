@@ -25,6 +25,7 @@ from ..db.models import (
     Recipe,
     Sale,
     SaleItem,
+    SalePayment,
     StockAdjustment,
     utcnow,
 )
@@ -48,10 +49,13 @@ from ..domain.numbers import (
     money,
     unit_cost,
 )
+from ..domain.payments import Payment, settle
 from ..domain.production import plan_production
+from ..domain.tax import rate_for, tax_in
 from ..domain.units import rounded, unit_cost_in
 from .catalog import in_material_unit, material_packs
 from .ledger import Move, note_created, write_moves
+from .till import lock_open_session
 from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
 
 _BATCHES = MaterialBatch.__table__
@@ -66,6 +70,7 @@ _DRAW_DOWN = {
 }
 _INSERT_SALE = insert(_SALES).returning(_SALES.c.id)
 _INSERT_SALE_ITEMS = insert(_SALE_ITEMS)
+_INSERT_SALE_PAYMENTS = insert(SalePayment.__table__)
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -263,6 +268,8 @@ class SaleLine:
     unit_price: Decimal
     line_total: Decimal
     cost: Decimal
+    tax_rate: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 @dataclass
@@ -273,6 +280,11 @@ class SaleResult:
     created_at: datetime
     created_by: int | None
     items: list[SaleLine]
+    tax: Decimal = ZERO
+    change: Decimal = ZERO
+    eat_in: bool = False
+    till_session_id: int | None = None
+    payments: list[Payment] = field(default_factory=list)  # as tendered; none: cash, exactly
 
 
 def merge_lines(items: list[tuple[int, Decimal]]) -> dict[int, Decimal]:
@@ -290,13 +302,24 @@ def record_sale(
     user_id: int | None = None,
     idem: Idempotency | None = None,
     at: datetime | None = None,
+    payments: list[Payment] | None = None,
+    eat_in: bool = False,
+    till_session_id: int | None = None,
 ) -> Outcome[SaleResult]:
-    """Sell products at their current price, oldest lots first, carrying their FIFO cost."""
+    """Sell products at their current price, oldest lots first, carrying their FIFO cost.
+
+    Tax is taken out of each tax-inclusive line at the product's rate (its eat-in rate for a
+    sale eaten in). No `payments` means one cash payment of the total, and nothing more is
+    written for it; given payments are checked and stored with the change they leave.
+    """
     wanted = merge_lines(items)
 
     def work(session: Session) -> SaleResult:
         connection = session.connection()
-        products = lock_rows(connection, Product, wanted, Product.name, Product.price)
+        if till_session_id is not None:
+            lock_open_session(connection, till_session_id)
+        products = lock_rows(connection, Product, wanted, Product.name, Product.price,
+                             Product.tax_rate, Product.eat_in_tax_rate)
         missing = [pid for pid in wanted if pid not in products]
         if missing:
             raise ValidationFailed("unknown product", {
@@ -307,29 +330,38 @@ def record_sale(
                               {pid: row.name for pid, row in products.items()})
         lines = []
         for pid, qty in wanted.items():
-            price = products[pid].price
-            lines.append(SaleLine(pid, qty, price, money(qty * price),
-                                  money(cost_of(draws[pid]))))
+            row = products[pid]
+            line_total = money(qty * row.price)
+            rate = rate_for(row.tax_rate, row.eat_in_tax_rate, eat_in)
+            lines.append(SaleLine(pid, qty, row.price, line_total, money(cost_of(draws[pid])),
+                                  rate, tax_in(line_total, rate)))
         total = sum((line.line_total for line in lines), ZERO)
         cost = sum((line.cost for line in lines), ZERO)
         if max(total, cost) > MAX_MONEY:
             raise ValidationFailed("the sale is too large to record",
                                    {"items": f"the total may not exceed {MAX_MONEY}"})
+        settlement = settle(total, payments)
+        paid = list(settlement.payments) if settlement.given else []
         created = at or utcnow()
-        sale = {"total": total, "cost": cost, "created_at": created, "created_by": user_id}
+        tax = sum((line.tax for line in lines), ZERO)
+        sale = {"total": total, "cost": cost, "created_at": created, "created_by": user_id,
+                "tax": tax, "change": settlement.change, "eat_in": eat_in,
+                "till_session_id": till_session_id}
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
-        sale_id = _write_sale(connection, sale, lines, all_draws)
+        sale_id = _write_sale(connection, sale, lines, all_draws, paid)
         note_created(session, _SALES)
-        return SaleResult(sale_id, total, cost, created, user_id, lines)
+        return SaleResult(sale_id, total, cost, created, user_id, lines, tax,
+                          settlement.change, eat_in, till_session_id, paid)
 
     return run_once(factory, idem, work, lambda r: r.id)
 
 
 def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
-                draws: list[fifo.Draw]) -> int:
-    """Draw the lots down, append the sale, its lines and its ledger rows; the sale's id.
+                draws: list[fifo.Draw], payments: list[Payment]) -> int:
+    """Draw the lots down, append the sale, its lines, payments and ledger rows; the sale's id.
 
-    On PostgreSQL that is one statement (see _WRITE_SALE_PG); elsewhere four.
+    On PostgreSQL that is one statement (see _WRITE_SALE_PG); elsewhere four (five with
+    payments).
     """
     if connection.dialect.name == "postgresql":
         return connection.execute(_WRITE_SALE_PG, {
@@ -339,6 +371,10 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
             "line_prices": [ln.unit_price for ln in lines],
             "line_totals": [ln.line_total for ln in lines],
             "line_costs": [ln.cost for ln in lines],
+            "line_rates": [ln.tax_rate for ln in lines],
+            "line_taxes": [ln.tax for ln in lines],
+            "pay_methods": [p.method for p in payments],
+            "pay_amounts": [p.amount for p in payments],
             "draw_products": [d.item_id for d in draws],
             "draw_lots": [d.layer_id for d in draws],
             "draw_takes": [d.quantity for d in draws],
@@ -348,8 +384,12 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
     sale_id = connection.execute(_INSERT_SALE, sale).scalar_one()
     connection.execute(_INSERT_SALE_ITEMS, rows_param([
         {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
-         "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost}
+         "unit_price": ln.unit_price, "line_total": ln.line_total, "cost": ln.cost,
+         "tax_rate": ln.tax_rate, "tax": ln.tax}
         for ln in lines]))
+    if payments:
+        connection.execute(_INSERT_SALE_PAYMENTS, rows_param([
+            {"sale_id": sale_id, "method": p.method, "amount": p.amount} for p in payments]))
     write_moves(connection, _PRODUCTS.moves_out(draws, "sale", "sale", sale_id), sale["created_by"])
     return int(sale_id)
 
@@ -364,16 +404,24 @@ WITH drawn AS (
          AS draw(lot_id, take)
     WHERE lot.id = draw.lot_id
 ), sale AS (
-    INSERT INTO sales (total, cost, created_at, created_by)
-    VALUES (:total, :cost, :created_at, :created_by)
+    INSERT INTO sales (total, cost, created_at, created_by, tax, change, eat_in, till_session_id)
+    VALUES (:total, :cost, :created_at, :created_by, :tax, :change, :eat_in, :till_session_id)
     RETURNING id
 ), lines AS (
-    INSERT INTO sale_items (sale_id, product_id, quantity, unit_price, line_total, cost)
-    SELECT sale.id, line.product_id, line.quantity, line.unit_price, line.line_total, line.cost
+    INSERT INTO sale_items (sale_id, product_id, quantity, unit_price, line_total, cost,
+                            tax_rate, tax)
+    SELECT sale.id, line.product_id, line.quantity, line.unit_price, line.line_total, line.cost,
+           line.tax_rate, line.tax
     FROM sale, unnest(CAST(:line_products AS BIGINT[]), CAST(:line_quantities AS NUMERIC[]),
                       CAST(:line_prices AS NUMERIC[]), CAST(:line_totals AS NUMERIC[]),
-                      CAST(:line_costs AS NUMERIC[]))
-         AS line(product_id, quantity, unit_price, line_total, cost)
+                      CAST(:line_costs AS NUMERIC[]), CAST(:line_rates AS NUMERIC[]),
+                      CAST(:line_taxes AS NUMERIC[]))
+         AS line(product_id, quantity, unit_price, line_total, cost, tax_rate, tax)
+), paid AS (
+    INSERT INTO sale_payments (sale_id, method, amount)
+    SELECT sale.id, pay.method, pay.amount
+    FROM sale, unnest(CAST(:pay_methods AS VARCHAR[]), CAST(:pay_amounts AS NUMERIC[]))
+         AS pay(method, amount)
 ), moves AS (
     INSERT INTO stock_moves (product_id, lot_id, delta, unit_cost, reason, ref_type, ref_id,
                              created_at, created_by)

@@ -85,6 +85,7 @@ def init_web(app: Flask) -> None:
     from . import (  # noqa: F401 - registers views
         auth,
         catalog,
+        counter,
         dashboard,
         pos,
         production,

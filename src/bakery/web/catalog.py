@@ -100,7 +100,9 @@ class NamedItem:
 MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity", "grams_per_unit"),
                      {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
                      catalog.update_material, lambda body: f"Saved {body.name}.")
-PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
+PRODUCT = NamedItem("product", ProductIn,
+                    ("name", "price", "min_quantity", "tax_rate", "eat_in_tax_rate"),
+                    {"tax_rate": "0.00"},
                     inventory.get_product, catalog.create_product, catalog.update_product,
                     lambda body: f"Saved {body.name} at {body.price:.2f}.", flags=("sellable",))
 

@@ -6,7 +6,7 @@
   function guardOnce(form) {
     form.addEventListener("submit", function (event) {
       var submitter = event.submitter;
-      if (form.classList.contains("pos") && submitter && submitter.value !== "checkout") {
+      if (form.classList.contains("pos") && submitter && submitter.value.indexOf("checkout") !== 0) {
         return;
       }
       if (form.dataset.sending === "1") {
@@ -198,5 +198,13 @@
     setupIngredientRows();
     var recipeForm = document.getElementById("recipe-form");
     if (recipeForm) { setupRecipeCost(recipeForm); }
+  });
+})();
+
+/* Print buttons on printable reports (the Z report). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -1,0 +1,88 @@
+"""Refunds racing each other and racing sales, as parallel requests, on SQLite and PostgreSQL.
+
+A barrier starts the requests together. However they interleave, a sale is never refunded
+beyond what it sold, stock never goes negative, and the ledger still matches the stock.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal as D
+
+from sqlalchemy import func, select
+
+from bakery.db.models import ProductLot, RefundItem
+from tests.conftest import Api, login
+
+from .helpers import mismatches
+
+THREADS = 8
+
+
+def in_parallel(calls: list) -> list:
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result(timeout=120) for f in [pool.submit(run, c) for c in calls]]
+
+
+def clients(app, admin: Api, count: int) -> list[Api]:
+    """One test client per thread, all with the admin's token."""
+    return [Api(app.test_client(), admin.token) for _ in range(count)]
+
+
+def test_parallel_refunds_of_one_sale_never_refund_more_than_was_sold(app, sessions, bakery):
+    admin = login(app, "admin")
+    bread = bakery.stocked_bread(10, price="2.00")
+    sale = bakery.sell({bread: "5"}).result
+    body = {"items": [{"product_id": bread, "quantity": 1}]}
+    statuses = in_parallel([
+        (lambda c=c: c.post(f"/sales/{sale.id}/refunds", json=body).status_code)
+        for c in clients(app, admin, THREADS)])
+    assert sorted(statuses) == [201] * 5 + [409] * (THREADS - 5)
+    with sessions() as session:
+        assert session.scalar(select(func.sum(RefundItem.quantity))) == D(5)
+        assert session.scalar(select(func.sum(ProductLot.remaining))) == D(10)
+    assert mismatches(sessions) == []
+
+
+def test_parallel_whole_refunds_give_back_one_sale_once(app, sessions, bakery):
+    admin = login(app, "admin")
+    bread = bakery.stocked_bread(6, price="2.00")
+    sale = bakery.sell({bread: "4"}).result
+    statuses = in_parallel([(lambda c=c: c.post(f"/sales/{sale.id}/refunds", json={}).status_code)
+                            for c in clients(app, admin, THREADS)])
+    assert sorted(statuses) == [201] + [409] * (THREADS - 1)
+    assert mismatches(sessions) == []
+
+
+def test_refunds_and_sales_racing_on_one_lot_never_let_stock_go_negative(app, sessions, bakery):
+    admin = login(app, "admin")
+    bread = bakery.stocked_bread(6, price="2.00")  # one lot of 6
+    sales = [bakery.sell({bread: "1"}).result for _ in range(4)]  # 2 left on the lot
+    workers = clients(app, admin, THREADS)
+    calls = []
+    for i, client in enumerate(workers):
+        if i % 2:
+            calls.append(lambda c=client, s=sales[i // 2]: ("refund", c.post(
+                f"/sales/{s.id}/refunds", json={}).status_code))
+        else:
+            calls.append(lambda c=client: ("sale", c.post("/sales", json={
+                "items": [{"product_id": bread, "quantity": 1}]}).status_code))
+    outcomes = in_parallel(calls)
+    assert {status for _, status in outcomes} <= {201, 409}
+    refunded = sum(1 for kind, status in outcomes if kind == "refund" and status == 201)
+    sold = sum(1 for kind, status in outcomes if kind == "sale" and status == 201)
+    assert refunded == 4
+    with sessions() as session:
+        remaining = session.scalar(select(func.sum(ProductLot.remaining)))
+        negative = session.scalar(select(func.count()).select_from(ProductLot)
+                                  .where(ProductLot.remaining < 0))
+    assert negative == 0
+    assert remaining == D(2) + refunded - sold >= 0
+    assert mismatches(sessions) == []
