@@ -65,6 +65,14 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
+def _decimal_in(value: Any, info: ValidationInfo) -> Decimal:
+    """Requests are parsed strictly; answers carry figures computed from stored data, which may
+    be larger than any input (the stock's value), and are taken as they are."""
+    if info.context and info.context.get("response") and isinstance(value, (Decimal, int)):
+        return Decimal(value)
+    return parse_decimal(value)
+
+
 def _scaled(decimals: int, maximum: Decimal):  # type: ignore[no-untyped-def]
     def check(value: Decimal, info: ValidationInfo) -> Decimal:
         if info.context and info.context.get("response"):
@@ -102,7 +110,7 @@ def _decimal_type(decimals: int, maximum: Decimal, *rules: Any, least: int | Non
         described = f"decimal, up to {decimals} places"
     return Annotated[
         Decimal,
-        BeforeValidator(parse_decimal),
+        BeforeValidator(_decimal_in),
         AfterValidator(_scaled(decimals, maximum)),
         *[AfterValidator(r) for r in rules],
         PlainSerializer(serialize, return_type=str, when_used="json"),
