@@ -10,7 +10,7 @@ def test_creating_and_reading_a_material(api, bakery):
                      json={"name": " Flour ", "unit": "kg", "min_quantity": 20})
     assert created == {"id": created["id"], "name": "Flour", "unit": "kg",
                        "min_quantity": "20.000", "on_hand": "0.000", "stock_value": "0.00",
-                       "low_stock": True}
+                       "low_stock": True, "issue_order": "fifo"}
     bakery.batch(created["id"], "25.5", "0.80", "2026-11-20")
     bakery.batch(created["id"], "10", "0.60", "2026-11-01")
     shown = api.ok("GET", f"/materials/{created['id']}")
@@ -69,7 +69,8 @@ def test_refused_batches_write_nothing(api, bakery, unchanged):
 def test_products_with_prices_and_stock(api, bakery, unchanged):
     product = api.ok("POST", "/products", 201, json={"name": "Baguette", "price": "2.5"})
     assert product == {"id": product["id"], "name": "Baguette", "price": "2.50",
-                       "on_hand": "0.000", "min_quantity": None, "low_stock": False}
+                       "on_hand": "0.000", "min_quantity": None, "low_stock": False,
+                       "shelf_life_hours": None, "expired": "0.000"}
     changed = api.ok("PATCH", f"/products/{product['id']}", json={"price": 2.75,
                                                                   "min_quantity": "10"})
     assert (changed["price"], changed["min_quantity"], changed["low_stock"]) == (

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ..domain.roles import Role
@@ -85,16 +93,23 @@ class UserOut(Out):
 
 # --- materials and batches -------------------------------------------------------------------
 
+IssueOrder = Literal["fifo", "fefo"]
+# How long a product keeps, in hours: at most ten years (null: it keeps).
+ShelfLifeHours = Annotated[int, Field(strict=True, gt=0, le=87840)]
+
+
 class MaterialIn(In):
     name: Name
     unit: Unit
     min_quantity: NonNegativeQuantity = Field(default=Decimal(0))
+    issue_order: IssueOrder = "fifo"
 
 
 class MaterialPatch(Patch):
     name: Name | None = None
     unit: Unit | None = None
     min_quantity: NonNegativeQuantity | None = None
+    issue_order: IssueOrder | None = None
 
 
 class BatchIn(In):
@@ -123,6 +138,8 @@ class BatchOut(Out):
     lot: str | None
     supplier: str | None
     created_at: Timestamp
+    on_hold: bool = False
+    adjustment_id: int | None = None
 
 
 class MaterialOut(Out):
@@ -133,6 +150,7 @@ class MaterialOut(Out):
     on_hand: Quantity
     stock_value: Money
     low_stock: bool
+    issue_order: str = "fifo"
 
 
 class MaterialDetail(MaterialOut):
@@ -150,14 +168,16 @@ class ProductIn(In):
     name: Name
     price: NonNegativeMoney
     min_quantity: NonNegativeQuantity | None = None
+    shelf_life_hours: ShelfLifeHours | None = None
 
 
 class ProductPatch(Patch):
-    nullable = ("min_quantity",)
+    nullable = ("min_quantity", "shelf_life_hours")
 
     name: Name | None = None
     price: NonNegativeMoney | None = None
     min_quantity: NonNegativeQuantity | None = None
+    shelf_life_hours: ShelfLifeHours | None = None
 
 
 class LotOut(Out):
@@ -167,6 +187,8 @@ class LotOut(Out):
     unit_cost: Money
     production_run_id: int | None
     created_at: Timestamp
+    best_before: Timestamp | None = None
+    on_hold: bool = False
 
 
 class ProductOut(Out):
@@ -176,6 +198,8 @@ class ProductOut(Out):
     on_hand: Quantity
     min_quantity: Quantity | None
     low_stock: bool
+    shelf_life_hours: int | None = None
+    expired: Quantity = Decimal(0)
 
 
 class ProductDetail(ProductOut):
@@ -238,6 +262,7 @@ class RecipeList(Out):
 class ProductionIn(In):
     recipe_id: Id
     batches: int = Field(strict=True, gt=0, le=100_000)
+    best_before: AwareDatetime | None = None  # default: made now plus the product's shelf life
 
 
 class ConsumedOut(Out):
@@ -257,6 +282,7 @@ class ProductionOut(Out):
     consumed: list[ConsumedOut]
     created_by: int | None
     created_at: Timestamp
+    best_before: Timestamp | None = None
 
 
 class ProductionList(Out):

@@ -91,6 +91,8 @@ class Material(Base):
     unit: Mapped[str] = mapped_column(String(20))
     min_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Which batch production draws first: "fifo" (purchase date) or "fefo" (expiry date).
+    issue_order: Mapped[str] = mapped_column(String(8), default="fifo", server_default="fifo")
 
 
 class MaterialBatch(Base):
@@ -116,6 +118,8 @@ class MaterialBatch(Base):
     supplier: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hold_id: Mapped[int | None] = mapped_column(BigInteger)  # a recall's hold: never drawn
+    adjustment_id: Mapped[int | None] = mapped_column(BigInteger)  # found in this adjustment
 
 
 class Product(Base):
@@ -130,6 +134,7 @@ class Product(Base):
     price: Mapped[Decimal] = mapped_column(Money)
     min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    shelf_life_hours: Mapped[int | None] = mapped_column(Integer)  # null: it keeps
 
 
 class ProductLot(Base):
@@ -151,6 +156,9 @@ class ProductLot(Base):
     remaining: Mapped[Decimal] = mapped_column(Quantity)
     unit_cost: Mapped[Decimal] = mapped_column(UnitCost)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    best_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # null: keeps
+    hold_id: Mapped[int | None] = mapped_column(BigInteger)  # a recall's hold: never sold
+    adjustment_id: Mapped[int | None] = mapped_column(BigInteger)  # found in this adjustment
 
 
 class Recipe(Base):
@@ -389,3 +397,38 @@ class WebSession(Base):
 
 # Keys past their retention are purged by age (revision 0007).
 Index("ix_idempotency_keys_created_at", IdempotencyKey.created_at)
+
+
+class StockHold(Base):
+    """A recall's hold on every batch and lot one supplier lot reached, until released."""
+
+    __tablename__ = "stock_holds"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int] = mapped_column(BigInteger)
+    lot: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ExpiryAlert(Base):
+    """One batch or lot about to expire, told to the webhook once (revision 0010)."""
+
+    __tablename__ = "expiry_alerts"
+    __table_args__ = (UniqueConstraint("batch_id", name="uq_expiry_alerts_batch_id"),
+                      UniqueConstraint("lot_id", name="uq_expiry_alerts_lot_id"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    lot_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tracing a supplier lot forward: its batches, the runs that drew them, their lots (0010).
+Index("ix_production_consumptions_batch_id", ProductionConsumption.batch_id)
+Index("ix_product_lots_production_run_id", ProductLot.production_run_id)
+Index("ix_material_batches_supplier_lot", MaterialBatch.material_id, MaterialBatch.lot)

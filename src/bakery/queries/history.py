@@ -7,25 +7,26 @@ its service returns, a replay and a read from the stored rows, through the same 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import day_bounds
-from ..db.models import ProductionConsumption, ProductionRun, Sale, SaleItem, as_utc
+from ..db.models import ProductionConsumption, ProductionRun, ProductLot, Sale, SaleItem, as_utc
 from ..domain.errors import NotFound
 from ..domain.fifo import Draw
 from .pages import PageRequest, paged, split_page
 
 C = ProductionConsumption.__table__
+L = ProductLot.__table__
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
 
 
-def run_dict(run: Any, consumed: list[Draw]) -> dict:
-    """A production run and the batches it drew, in the order it drew them."""
+def run_dict(run: Any, consumed: list[Draw], best_before: datetime | None = None) -> dict:
+    """A production run, the batches it drew (in the order it drew them), its lot's best-before."""
     return {
         "id": run.id, "recipe_id": run.recipe_id, "product_id": run.product_id,
         "batches": run.batches, "produced_quantity": run.produced_quantity,
@@ -33,6 +34,7 @@ def run_dict(run: Any, consumed: list[Draw]) -> dict:
         "consumed": [{"material_id": d.item_id, "batch_id": d.layer_id, "quantity": d.quantity,
                       "cost_per_unit": d.unit_cost} for d in consumed],
         "created_by": run.created_by, "created_at": as_utc(run.created_at),
+        "best_before": as_utc(best_before) if best_before else None,
     }
 
 
@@ -42,7 +44,9 @@ def _runs_with_consumption(session: Session, runs: list[Any]) -> list[dict]:
         for c in session.execute(select(C).where(C.c.run_id.in_([r.id for r in runs]))
                                  .order_by(C.c.id)):
             consumed[c.run_id].append(Draw(c.batch_id, c.material_id, c.quantity, c.cost_per_unit))
-    return [run_dict(r, consumed[r.id]) for r in runs]
+    keeps = dict(session.execute(select(L.c.production_run_id, L.c.best_before).where(
+        L.c.production_run_id.in_([r.id for r in runs]))).all()) if runs else {}
+    return [run_dict(r, consumed[r.id], keeps.get(r.id)) for r in runs]
 
 
 def list_runs(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:

@@ -16,8 +16,8 @@ from ..domain.recipes import Ingredient, merge_ingredients
 from . import audit
 from .unit_of_work import SessionFactory
 
-AUDITED = {"materials": ("name", "unit", "min_quantity"),
-           "products": ("name", "price", "min_quantity"),
+AUDITED = {"materials": ("name", "unit", "min_quantity", "issue_order"),
+           "products": ("name", "price", "min_quantity", "shelf_life_hours"),
            "recipes": ("name", "product_id", "yield_quantity")}
 
 
@@ -59,9 +59,11 @@ def _save_named(factory: SessionFactory, model: Any, item_id: int | None, fields
 
 
 def create_material(factory: SessionFactory, *, name: str, unit: str,
-                    min_quantity: Decimal = Decimal(0), actor_id: int | None = None) -> int:
+                    min_quantity: Decimal = Decimal(0), issue_order: str = "fifo",
+                    actor_id: int | None = None) -> int:
     return _save_named(factory, Material, None,
-                       {"name": name, "unit": unit, "min_quantity": min_quantity}, actor_id)
+                       {"name": name, "unit": unit, "min_quantity": min_quantity,
+                        "issue_order": issue_order}, actor_id)
 
 
 def update_material(factory: SessionFactory, material_id: int, *, actor_id: int | None = None,
@@ -70,9 +72,11 @@ def update_material(factory: SessionFactory, material_id: int, *, actor_id: int 
 
 
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
-                   min_quantity: Decimal | None = None, actor_id: int | None = None) -> int:
+                   min_quantity: Decimal | None = None, shelf_life_hours: int | None = None,
+                   actor_id: int | None = None) -> int:
     return _save_named(factory, Product, None,
-                       {"name": name, "price": price, "min_quantity": min_quantity}, actor_id)
+                       {"name": name, "price": price, "min_quantity": min_quantity,
+                        "shelf_life_hours": shelf_life_hours}, actor_id)
 
 
 def update_product(factory: SessionFactory, product_id: int, *, actor_id: int | None = None,

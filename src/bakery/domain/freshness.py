@@ -1,0 +1,72 @@
+"""Shelf life, best-before and waste: when stock stops being sellable, what throwing it costs.
+
+Best-before is an instant (stored in UTC); the bakery reads it on its own wall clock, so "does
+it expire today?" is asked in the bakery's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Literal
+
+from .numbers import ZERO, money
+
+Freshness = Literal["keeps", "fresh", "expires_today", "expired"]
+MAX_SHELF_LIFE_HOURS = 24 * 366 * 10  # ten years: anything longer is a typing slip
+
+
+def shelf_life_end(made: datetime, hours: int | None) -> datetime | None:
+    """The best-before of a lot made at `made` that keeps `hours` (None: it keeps)."""
+    return None if hours is None else made + timedelta(hours=hours)
+
+
+def freshness(best_before: datetime | None, now: datetime, zone: tzinfo) -> Freshness:
+    """How a lot stands now: keeps (no date), fresh, expires later today (bakery's day), expired."""
+    if best_before is None:
+        return "keeps"
+    if best_before <= now:
+        return "expired"
+    if best_before.astimezone(zone).date() == now.astimezone(zone).date():
+        return "expires_today"
+    return "fresh"
+
+
+def batch_expired(expiry_date: date | None, today: date) -> bool:
+    """A material batch is usable through its expiry date and expired the day after."""
+    return expiry_date is not None and expiry_date < today
+
+
+@dataclass(frozen=True)
+class WriteOff:
+    """What is left of one expired layer, written off whole at its cost."""
+
+    layer_id: int
+    item_id: int
+    quantity: Decimal
+    unit_cost: Decimal
+
+    @property
+    def cost(self) -> Decimal:
+        return money(self.quantity * self.unit_cost)
+
+
+def write_off_cost(items: Iterable[WriteOff]) -> Decimal:
+    """The cost of a write-off: each layer rounded to cents, then summed."""
+    return sum((item.cost for item in items), ZERO)
+
+
+def waste_rate(wasted: Decimal, produced: Decimal) -> Decimal | None:
+    """Wasted units per unit produced, as a percentage with two places (None without production)."""
+    if produced <= 0:
+        return None
+    return money(wasted * 100 / produced)
+
+
+def markdown_price(price: Decimal, percent_off: Decimal) -> Decimal:
+    """A day-old price: `percent_off` percent off the counter price, half-up to cents."""
+    if not ZERO <= percent_off <= 100:
+        raise ValueError("a markdown is between 0 and 100 percent")
+    return money(price * (100 - percent_off) / 100)
