@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from ..domain.roles import Role
 from .types import (
     Id,
+    Instant,
     IsoDate,
     Money,
     Name,
@@ -262,7 +262,7 @@ class RecipeList(Out):
 class ProductionIn(In):
     recipe_id: Id
     batches: int = Field(strict=True, gt=0, le=100_000)
-    best_before: AwareDatetime | None = None  # default: made now plus the product's shelf life
+    best_before: Instant | None = None  # default: made now plus the product's shelf life
 
 
 class ConsumedOut(Out):

@@ -6,12 +6,13 @@ The same annotations drive validation, serialisation and the OpenAPI document.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BeforeValidator,
     Field,
     PlainSerializer,
@@ -117,3 +118,15 @@ def _utc(value: datetime) -> datetime:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _instant(value: Any) -> Any:
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("must be an instant as ISO 8601 with its offset, e.g. "
+                         "2026-11-20T18:00:00+01:00")
+    return value
+
+
+# An instant (best-before): ISO 8601 text with an offset; numbers and local times are refused.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant),
+                    AfterValidator(lambda v: v.astimezone(timezone.utc))]

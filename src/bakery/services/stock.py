@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..clock import today
+from ..clock import UTC, today
 from ..db.engine import Executor, rows_param
 from ..db.locks import lock_rows
 from ..db.models import (
@@ -220,7 +220,8 @@ def run_production(
                 {"run_id": run.id, "material_id": d.item_id, "batch_id": d.layer_id,
                  "quantity": d.quantity, "cost_per_unit": d.unit_cost} for d in consumed])
         lot_cost = plan.unit_cost
-        keeps_until = best_before or _best_before(session, recipe.product_id, now)
+        keeps_until = (best_before.astimezone(UTC) if best_before
+                       else _best_before(session, recipe.product_id, now))
         lot_id = session.execute(
             insert(ProductLot).returning(ProductLot.id),
             {"product_id": recipe.product_id, "production_run_id": run.id, "quantity": produced,
