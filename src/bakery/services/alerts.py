@@ -33,8 +33,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..db.engine import transaction
 from ..clock import today
+from ..db.engine import transaction
 from ..db.models import ExpiryAlert, StockAlert, as_utc, utcnow
 from ..queries.food_safety import expiring
 from ..queries.inventory import low_stock
