@@ -172,3 +172,13 @@ def get_hold(session: Session, hold_id: int) -> StockHold:
     if hold is None:
         raise NotFound(f"no hold with id {hold_id}")
     return hold
+
+
+def expiring_today(session: Session, at: datetime, zone: tzinfo) -> dict[int, Decimal]:
+    """Per product: sellable stock whose best-before falls later today (the bakery's day)."""
+    end_of_day = day_bounds(at.astimezone(zone).date(), at.astimezone(zone).date(), zone)[1]
+    assert end_of_day is not None
+    rows = session.execute(select(L.c.product_id, func.sum(L.c.remaining).label("q"))
+                           .where(sellable_lot(at), expired_lot(end_of_day))
+                           .group_by(L.c.product_id))
+    return {r.product_id: Decimal(r.q) for r in rows}

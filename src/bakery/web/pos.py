@@ -15,10 +15,12 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
+from ..clock import bakery_zone, now
 from ..contract.schemas import SaleIn
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import money
 from ..queries import history, inventory
+from ..queries.food_safety import expiring_today
 from ..runtime import sessions
 from ..services import stock
 from . import web
@@ -62,8 +64,9 @@ def _render(products: list[dict], form: FormState, cart: dict[int, Decimal], sta
         for pid, qty in cart.items() if pid in by_id]
     total = money(sum((line["total"] for line in lines), Decimal(0)))
     form.values.setdefault("key", new_key())
+    expiring = read(lambda db: expiring_today(db, now(), bakery_zone()))
     return render_template("pos.html", products=products, form=form, cart=cart, lines=lines,
-                           total=total, last_sale=last_sale), status
+                           total=total, last_sale=last_sale, expiring_today=expiring), status
 
 
 @web.get("/pos")
