@@ -64,7 +64,7 @@ def test_bad_food_safety_input_is_refused_and_changes_nothing(api, bakery, uncha
                      {"recipe_id": scene.recipe, "batches": 1, "best_before": 5}):
             assert "best_before" in error_of(api.post("/production-runs", json=body), 422,
                                              "validation_error")["details"]
-        for hours in (0, -1, "24", 10**9, 1.5):
+        for hours in (0, -1, "24h", 10**9, 1.5, True, "1.5"):
             error_of(api.patch(f"/products/{scene.bread}", json={"shelf_life_hours": hours}),
                      422, "validation_error")
         error_of(api.patch(f"/materials/{scene.flour}", json={"issue_order": "lifo"}), 422)

@@ -105,3 +105,21 @@ def test_the_reports_page_shows_waste_with_its_chart_and_csv(api, bakery, browse
     assert chart.mimetype == "image/svg+xml" and b"<script" not in chart.data
     csv = owner.get("/reports/csv/waste-by-reason.csv?from=2026-11-20&to=2026-11-21")
     assert csv.text.splitlines()[1].startswith("expired,4.000,4.00,12.00,5.000,80.00")
+
+
+def test_the_forms_set_a_shelf_life_and_the_issue_order(api, browser_as):
+    manager = browser_as("manager")
+    manager.get("/products/new")
+    response = manager.post("/products/new", {"name": "Croissant", "price": "1.30",
+                                              "shelf_life_hours": "12"})
+    product_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    assert api.ok("GET", f"/products/{product_id}")["shelf_life_hours"] == 12
+    page = manager.post("/products/new", {"name": "Roll", "price": "1", "shelf_life_hours": "1.5"},
+                        status=400).text
+    assert 'id="e-shelf_life_hours"' in page
+    manager.get("/materials/new")
+    response = manager.post("/materials/new", {"name": "Yeast", "unit": "kg", "min_quantity": "0",
+                                               "issue_order": "fefo"})
+    material_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    assert api.ok("GET", f"/materials/{material_id}")["issue_order"] == "fefo"
+    assert 'value="fefo" selected' in manager.get(f"/materials/{material_id}/edit").text

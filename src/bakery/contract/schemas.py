@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -94,8 +95,15 @@ class UserOut(Out):
 # --- materials and batches -------------------------------------------------------------------
 
 IssueOrder = Literal["fifo", "fefo"]
-# How long a product keeps, in hours: at most ten years (null: it keeps).
-ShelfLifeHours = Annotated[int, Field(strict=True, gt=0, le=87840)]
+def _whole_hours(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PydanticCustomError("int_type", "must be a whole number of hours")
+    return value
+
+
+# How long a product keeps, in whole hours: at most ten years (null: it keeps). A number or a
+# string of digits, as the other numbers of the API.
+ShelfLifeHours = Annotated[int, BeforeValidator(_whole_hours), Field(gt=0, le=87840)]
 
 
 class MaterialIn(In):

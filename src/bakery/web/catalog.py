@@ -93,10 +93,11 @@ class NamedItem:
     saved: Callable[[Any], str]
 
 
-MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity"),
-                     {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
+MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity", "issue_order"),
+                     {"min_quantity": "0", "issue_order": "fifo"}, inventory.get_material, catalog.create_material,
                      catalog.update_material, lambda body: f"Saved {body.name}.")
-PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity"), {},
+PRODUCT = NamedItem("product", ProductIn, ("name", "price", "min_quantity", "shelf_life_hours"),
+                    {},
                     inventory.get_product, catalog.create_product, catalog.update_product,
                     lambda body: f"Saved {body.name} at {body.price:.2f}.")
 
