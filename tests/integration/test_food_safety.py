@@ -109,7 +109,7 @@ def test_writing_off_takes_every_expired_layer_once_at_its_cost(sessions, bakery
     clock.move(days=1)  # the bread is past its best-before; the sourdough expired yesterday
     result = food_safety.expire_stock(sessions, user_id=None)
     assert [(w.item_id, w.quantity) for w in result.lots] == [(scene.bread, D(4))]
-    assert [(w.item_id, w.quantity, w.cost) for w in result.batches] == [(sour, D(2), D("7.00"))]
+    assert [(w.item_id, w.quantity, w.cost) for w in result.batches] == [(sour, D(2), D("7.0000"))]
     assert result.cost == D("7.00") + D(4) * D("1.000000")
     again = food_safety.expire_stock(sessions, user_id=None)
     assert again.lots == [] and again.batches == []

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bakery.domain.fifo import Draw
 from bakery.domain.freshness import (
-    WriteOff,
     batch_expired,
     freshness,
     markdown_price,
@@ -53,8 +53,7 @@ def test_a_batch_is_usable_through_its_expiry_date():
 
 
 def test_write_off_cost_rounds_each_layer_half_up_then_sums():
-    items = [WriteOff(1, 1, D("1.5"), D("0.333333")), WriteOff(2, 1, D(2), D("1.005"))]
-    assert [item.cost for item in items] == [D("0.50"), D("2.01")]
+    items = [Draw(1, 1, D("1.5"), D("0.333333")), Draw(2, 1, D(2), D("1.005"))]
     assert write_off_cost(items) == D("2.51")
     assert write_off_cost([]) == D(0)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Response
 
 from ..clock import bakery_zone, now, today
@@ -67,26 +70,27 @@ def _csv(model: type[RecallOut] | type[BatchTrace] | type[LotTrace], result: dic
     return csv_response(recall_rows(data), RECALL_COLUMNS, filename)
 
 
+def _traced(query_fn: Callable[[Any, int], dict], item_id: int,
+            model: type[BatchTrace] | type[LotTrace], query: TraceQuery,
+            filename: str) -> dict | Response:
+    """One trace as JSON, or as the recall CSV's flat table."""
+    with sessions()() as session:
+        result = query_fn(session, item_id)
+    return _csv(model, result, filename) if wants_csv(query.format) else result
+
+
 @operation("GET", "/trace/batches/{batch_id}", summary="Trace a batch forward",
            tag="food safety", roles=MANAGERS, query=TraceQuery, response=BatchTrace,
            errors=(404,))
 def trace_batch(batch_id: int, query: TraceQuery) -> dict | Response:
-    with sessions()() as session:
-        result = trace.trace_batch(session, batch_id)
-    if wants_csv(query.format):
-        return _csv(BatchTrace, {**result, "batches": []}, f"trace-batch-{batch_id}.csv")
-    return result
+    return _traced(trace.trace_batch, batch_id, BatchTrace, query, f"trace-batch-{batch_id}.csv")
 
 
 @operation("GET", "/trace/lots/{lot_id}", summary="Trace a product lot back and forward",
            tag="food safety", roles=MANAGERS, query=TraceQuery, response=LotTrace,
            errors=(404,))
 def trace_lot(lot_id: int, query: TraceQuery) -> dict | Response:
-    with sessions()() as session:
-        result = trace.trace_lot(session, lot_id)
-    if wants_csv(query.format):
-        return _csv(LotTrace, result, f"trace-lot-{lot_id}.csv")
-    return result
+    return _traced(trace.trace_lot, lot_id, LotTrace, query, f"trace-lot-{lot_id}.csv")
 
 
 @operation("GET", "/trace/sales/{sale_id}", summary="Trace a sale back to its batches",

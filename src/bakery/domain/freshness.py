@@ -7,11 +7,11 @@ it expire today?" is asked in the bakery's zone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
 
+from .fifo import Draw
 from .numbers import ZERO, money
 
 Freshness = Literal["keeps", "fresh", "expires_today", "expired"]
@@ -39,23 +39,10 @@ def batch_expired(expiry_date: date | None, today: date) -> bool:
     return expiry_date is not None and expiry_date < today
 
 
-@dataclass(frozen=True)
-class WriteOff:
-    """What is left of one expired layer, written off whole at its cost."""
-
-    layer_id: int
-    item_id: int
-    quantity: Decimal
-    unit_cost: Decimal
-
-    @property
-    def cost(self) -> Decimal:
-        return money(self.quantity * self.unit_cost)
-
-
-def write_off_cost(items: Iterable[WriteOff]) -> Decimal:
-    """The cost of a write-off: each layer rounded to cents, then summed."""
-    return sum((item.cost for item in items), ZERO)
+def write_off_cost(items: Iterable[Draw]) -> Decimal:
+    """The cost of a write-off (what was left of each expired layer): each layer rounded to
+    cents, half up, then summed."""
+    return sum((money(item.cost) for item in items), ZERO)
 
 
 def waste_rate(wasted: Decimal, produced: Decimal) -> Decimal | None:

@@ -20,7 +20,8 @@ from ..db.models import Material, MaterialBatch, Product, ProductLot, StockHold,
 from ..db.stock_layers import expired_batch, expired_lot
 from ..domain.errors import Conflict, NotFound
 from ..domain.fifo import Draw
-from ..domain.freshness import WriteOff, write_off_cost
+from ..domain.freshness import write_off_cost
+from ..domain.numbers import money
 from ..queries.trace import forward, recall_batches
 from .ledger import Move, write_moves
 from .stock import draw_down
@@ -32,8 +33,8 @@ _LOTS = ProductLot.__table__
 
 @dataclass
 class WriteOffResult:
-    batches: list[WriteOff] = field(default_factory=list)
-    lots: list[WriteOff] = field(default_factory=list)
+    batches: list[Draw] = field(default_factory=list)
+    lots: list[Draw] = field(default_factory=list)
 
     @property
     def cost(self) -> Decimal:
@@ -42,16 +43,17 @@ class WriteOffResult:
     def items(self) -> list[dict]:
         """The written-off layers as the API answers them."""
         return ([{"material_id": w.item_id, "batch_id": w.layer_id, "quantity": w.quantity,
-                  "cost": w.cost} for w in self.batches]
+                  "cost": money(w.cost)} for w in self.batches]
                 + [{"product_id": w.item_id, "lot_id": w.layer_id, "quantity": w.quantity,
-                    "cost": w.cost} for w in self.lots])
+                    "cost": money(w.cost)} for w in self.lots])
 
 
 def _expired(session: Session, table: Table, item: str, cost: str, where: object
-             ) -> list[WriteOff]:
+             ) -> list[Draw]:
+    """What is left of each expired layer: drawn whole, at its cost."""
     rows = session.execute(select(table.c.id, table.c[item], table.c.remaining, table.c[cost])
                            .where(where).order_by(table.c.id))  # type: ignore[arg-type]
-    return [WriteOff(r.id, r[1], r.remaining, r[3]) for r in rows]
+    return [Draw(r.id, r[1], r.remaining, r[3]) for r in rows]
 
 
 def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> WriteOffResult:
@@ -74,8 +76,7 @@ def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> Writ
         moves = []
         for table, written, kind in ((_BATCHES, result.batches, "batch"),
                                      (_LOTS, result.lots, "lot")):
-            draw_down(session, table, [Draw(w.layer_id, w.item_id, w.quantity, w.unit_cost)
-                                       for w in written])
+            draw_down(session, table, written)
             moves += [Move(-w.quantity, w.unit_cost, "expired", "write_off", None,
                            **({"material_id": w.item_id, "batch_id": w.layer_id}
                               if kind == "batch" else
