@@ -70,9 +70,13 @@ def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> Writ
             return WriteOffResult()
         lock_rows(session, Material, material_ids)
         lock_rows(session, Product, product_ids)
-        result = WriteOffResult(_expired(session, _BATCHES, "material_id", "cost_per_unit",
-                                         batches_where),
-                                _expired(session, _LOTS, "product_id", "unit_cost", lots_where))
+        # Read again under the locks, and only the locked items' layers: a layer that expired
+        # meanwhile under another item is the next run's (never written off unlocked, twice).
+        result = WriteOffResult(
+            _expired(session, _BATCHES, "material_id", "cost_per_unit",
+                     batches_where & _BATCHES.c.material_id.in_(material_ids or [0])),
+            _expired(session, _LOTS, "product_id", "unit_cost",
+                     lots_where & _LOTS.c.product_id.in_(product_ids or [0])))
         moves = []
         for table, written, kind in ((_BATCHES, result.batches, "batch"),
                                      (_LOTS, result.lots, "lot")):
