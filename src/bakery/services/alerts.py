@@ -46,7 +46,7 @@ E = ExpiryAlert.__table__
 WEBHOOK_TIMEOUT = 3  # seconds
 EXPIRING_DAYS = 1  # tell of stock that expires by this time tomorrow
 RETRIES = 3  # further tries after a failed delivery
-BACKOFF = 1.0  # seconds before the first retry; doubles each time
+BACKOFF = 1  # seconds before the first retry; doubles each time
 
 
 def _key(item: dict) -> tuple[str, int]:
