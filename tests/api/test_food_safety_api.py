@@ -157,3 +157,20 @@ def test_waste_report_by_product_reason_and_day(api, bakery, frozen):
         "waste_rate": "30.00"}
     by_day = api.ok("GET", "/reports/waste?from=2026-11-20&to=2026-11-21&group_by=day")
     assert [r["key"] for r in by_day["rows"]] == ["2026-11-21"]
+
+
+def test_marking_a_lot_down_over_http(api, bakery, unchanged):
+    scene = _shop(api, bakery, loaves=3)
+    lot_id = api.ok("GET", f"/products/{scene.bread}")["lots"][0]["id"]
+    with unchanged():
+        error_of(api.post(f"/stock/lots/{lot_id}/mark-down"), 409, "conflict")
+        error_of(api.post("/stock/lots/999999/mark-down"), 404, "not_found")
+        error_of(api.patch(f"/products/{scene.bread}", json={"day_old_product_id": scene.bread}),
+                 422, "validation_error")
+        error_of(api.patch(f"/products/{scene.bread}", json={"day_old_product_id": "2"}), 422)
+    day_old = api.ok("POST", "/products", 201, json={"name": "Day-old", "price": "1.00",
+                                                      "shelf_life_hours": 24})["id"]
+    api.ok("PATCH", f"/products/{scene.bread}", json={"day_old_product_id": day_old})
+    done = api.ok("POST", f"/stock/lots/{lot_id}/mark-down", 201)
+    assert (done["quantity"], done["day_old_product_id"]) == ("3.000", day_old)
+    assert api.ok("GET", f"/products/{day_old}")["on_hand"] == "3.000"

@@ -233,3 +233,49 @@ def test_expiring_lists_what_expires_within_the_days_asked(sessions, bakery, clo
         assert reads.expiring(session, 1, clock.at, date(2026, 11, 20)) == []
         soon = reads.expiring(session, 2, clock.at, date(2026, 11, 20))
     assert [(i["product_id"], i["expired"]) for i in soon] == [(scene.bread, False)]
+
+
+def test_marking_down_moves_what_is_left_to_the_day_old_product_and_keeps_the_trace(
+        sessions, bakery, clock):
+    scene = _bread(sessions, bakery, hours=12, loaves=10)
+    day_old = catalog.create_product(sessions, name="Bread (day-old)", price=D("1.50"),
+                                     shelf_life_hours=24)
+    catalog.update_product(sessions, scene.bread, day_old_product_id=day_old)
+    bakery.sell({scene.bread: "4"})
+    lot = _lots(sessions, scene.bread)[0]
+    clock.move(hours=11)
+    done = food_safety.mark_down(sessions, lot.id)
+    assert (done.quantity, done.day_old_product_id) == (D(6), day_old)
+    assert done.best_before == clock.at + timedelta(hours=24)
+    assert _product_stock(sessions, scene.bread)["on_hand"] == D(0)
+    assert _product_stock(sessions, day_old)["on_hand"] == D(6)
+    clock.move(hours=2)  # the bread's own best-before has passed: the day-old lot still sells
+    sale = bakery.sell({day_old: "2"}).result
+    assert sale.total == D("3.00") and sale.cost == D("2.00")
+    with sessions() as session:
+        recalled = trace.recall(session, scene.flour, "L-42")
+        back = trace.trace_sale(session, sale.id)
+    assert [(s["product_id"], s["quantity"]) for s in recalled["sales"]] == [
+        (scene.bread, D(4)), (day_old, D(2))]
+    assert [b["lot"] for b in back["batches"]] == ["L-42"]
+    assert mismatches(sessions) == []
+
+
+def test_marking_down_is_refused_unless_the_owner_allows_and_the_lot_sells(sessions, bakery,
+                                                                           clock):
+    scene = _bread(sessions, bakery, hours=12, loaves=2)
+    lot = _lots(sessions, scene.bread)[0]
+    with pytest.raises(Conflict):
+        food_safety.mark_down(sessions, lot.id)
+    day_old = catalog.create_product(sessions, name="Bread (day-old)", price=D("1.50"))
+    catalog.update_product(sessions, scene.bread, day_old_product_id=day_old)
+    clock.move(hours=12)  # expired: nothing left to sell
+    with pytest.raises(Conflict):
+        food_safety.mark_down(sessions, lot.id)
+    with pytest.raises(NotFound):
+        food_safety.mark_down(sessions, 999_999)
+    from bakery.domain.errors import ValidationFailed
+
+    for bad in (scene.bread, 999_999):
+        with pytest.raises(ValidationFailed):
+            catalog.update_product(sessions, day_old, day_old_product_id=bad)

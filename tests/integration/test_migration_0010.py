@@ -38,11 +38,13 @@ def test_revision_0010_keeps_existing_stock_and_downgrades_cleanly(database_url:
         lot = connection.execute(text("SELECT remaining, best_before, hold_id FROM product_lots")
                                  ).one()
         material = connection.execute(text("SELECT issue_order FROM materials")).one()
-        product = connection.execute(text("SELECT shelf_life_hours FROM products")).one()
+        product = connection.execute(text(
+            "SELECT shelf_life_hours, day_old_product_id FROM products")).one()
     assert (float(batch.remaining), batch.lot, batch.hold_id, batch.adjustment_id) == (
         4.0, "L-42", None, None)
     assert (float(lot.remaining), lot.best_before, lot.hold_id) == (7.0, None, None)
-    assert material.issue_order == "fifo" and product.shelf_life_hours is None
+    assert material.issue_order == "fifo"
+    assert (product.shelf_life_hours, product.day_old_product_id) == (None, None)
     assert {"stock_holds", "expiry_alerts"} <= set(inspect(engine).get_table_names())
 
     command.downgrade(config, "0007")

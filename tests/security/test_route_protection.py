@@ -61,6 +61,7 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("GET", "/reports/best-sellers"): MANAGERS,
     ("GET", "/reports/inventory-value"): MANAGERS,
     ("POST", "/stock/expire"): BAKEHOUSE,
+    ("POST", "/stock/lots/{lot_id}/mark-down"): BAKEHOUSE,
     ("GET", "/alerts/expiring"): BAKEHOUSE,
     ("GET", "/reports/waste"): MANAGERS,
     ("GET", "/trace/batches/{batch_id}"): MANAGERS,

@@ -1,4 +1,4 @@
-"""Shelf life, best-before in the bakery's zone, write-off cost, waste rate, day-old prices."""
+"""Shelf life, best-before in the bakery's zone, write-off cost, waste rate."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bakery.domain.fifo import Draw
 from bakery.domain.freshness import (
     batch_expired,
     freshness,
-    markdown_price,
     shelf_life_end,
     waste_rate,
     write_off_cost,
@@ -63,9 +62,3 @@ def test_waste_rate_is_a_percentage_of_what_was_made():
     assert waste_rate(D(1), D(3)) == D("33.33")
     assert waste_rate(D(1), D(0)) is None
 
-
-def test_a_day_old_price_is_a_percentage_off_rounded_half_up():
-    assert markdown_price(D("1.30"), D(50)) == D("0.65")
-    assert markdown_price(D("1.25"), D(30)) == D("0.88")
-    with pytest.raises(ValueError):
-        markdown_price(D("1.00"), D(101))

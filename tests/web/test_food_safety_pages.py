@@ -123,3 +123,24 @@ def test_the_forms_set_a_shelf_life_and_the_issue_order(api, browser_as):
     material_id = int(response.headers["Location"].rsplit("/", 1)[-1])
     assert api.ok("GET", f"/materials/{material_id}")["issue_order"] == "fefo"
     assert 'value="fefo" selected' in manager.get(f"/materials/{material_id}/edit").text
+
+
+def test_close_the_day_marks_a_lot_down_where_the_owner_allows(api, bakery, browser_as):
+    scene = _shop(api, bakery, hours=6)
+    manager = browser_as("manager")
+    day_old = api.ok("POST", "/products", 201, json={"name": "Day-old bread", "price": "1.00",
+                                                      "shelf_life_hours": 24})["id"]
+    page = manager.get(f"/products/{scene.bread}/edit").text
+    assert f'<option value="{day_old}">Day-old bread</option>' in page
+    manager.post(f"/products/{scene.bread}/edit", {"name": "Bread", "price": "3.00",
+                                                   "shelf_life_hours": "6",
+                                                   "day_old_product_id": str(day_old)})
+    assert api.ok("GET", f"/products/{scene.bread}")["day_old_product_id"] == day_old
+    lot_id = api.ok("GET", f"/products/{scene.bread}")["lots"][0]["id"]
+    baker = browser_as("baker")
+    assert f'data-test="mark-down-{lot_id}"' in baker.get("/close-day").text
+    baker.post(f"/close-day/mark-down/{lot_id}")
+    assert "Marked down 5 to the day-old product" in baker.get("/close-day").text
+    assert api.ok("GET", f"/products/{day_old}")["on_hand"] == "5.000"
+    baker.post(f"/close-day/mark-down/{lot_id}")
+    assert "nothing left to sell" in baker.get("/close-day").text

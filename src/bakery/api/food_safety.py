@@ -17,6 +17,7 @@ from ..contract.food_safety import (
     ExpiringQuery,
     HoldOut,
     LotTrace,
+    MarkDownOut,
     RecallIn,
     RecallOut,
     RecallQuery,
@@ -40,6 +41,13 @@ from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
 def expire_stock() -> dict:
     result = food_safety.expire_stock(sessions(), user_id=current_principal().id)
     return {"items": result.items(), "cost": result.cost}
+
+
+@operation("POST", "/stock/lots/{lot_id}/mark-down",
+           summary="Mark a lot down to its product's day-old product", tag="food safety",
+           roles=BAKEHOUSE, response=MarkDownOut, status=201, errors=(404, 409))
+def mark_down(lot_id: int) -> dict:
+    return vars(food_safety.mark_down(sessions(), lot_id, user_id=current_principal().id))
 
 
 @operation("GET", "/alerts/expiring", summary="List stock expiring soon or expired",

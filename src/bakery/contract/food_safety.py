@@ -25,6 +25,15 @@ class WriteOffOut(Out):
     cost: Money
 
 
+class MarkDownOut(Out):
+    lot_id: int
+    product_id: int
+    day_old_lot_id: int
+    day_old_product_id: int
+    quantity: Quantity
+    best_before: Timestamp | None
+
+
 class ExpiringQuery(In):
     days: int = Field(default=2, ge=0, le=365)
 

@@ -177,15 +177,17 @@ class ProductIn(In):
     price: NonNegativeMoney
     min_quantity: NonNegativeQuantity | None = None
     shelf_life_hours: ShelfLifeHours | None = None
+    day_old_product_id: Id | None = None
 
 
 class ProductPatch(Patch):
-    nullable = ("min_quantity", "shelf_life_hours")
+    nullable = ("min_quantity", "shelf_life_hours", "day_old_product_id")
 
     name: Name | None = None
     price: NonNegativeMoney | None = None
     min_quantity: NonNegativeQuantity | None = None
     shelf_life_hours: ShelfLifeHours | None = None
+    day_old_product_id: Id | None = None
 
 
 class LotOut(Out):
@@ -208,6 +210,7 @@ class ProductOut(Out):
     low_stock: bool
     shelf_life_hours: int | None = None
     expired: Quantity = Decimal(0)
+    day_old_product_id: int | None = None
 
 
 class ProductDetail(ProductOut):

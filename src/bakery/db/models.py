@@ -135,6 +135,8 @@ class Product(Base):
     min_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     shelf_life_hours: Mapped[int | None] = mapped_column(Integer)  # null: it keeps
+    # The product that unsold stock is marked down to (day-old, at its own price); null: never.
+    day_old_product_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ProductLot(Base):

@@ -51,9 +51,3 @@ def waste_rate(wasted: Decimal, produced: Decimal) -> Decimal | None:
         return None
     return money(wasted * 100 / produced)
 
-
-def markdown_price(price: Decimal, percent_off: Decimal) -> Decimal:
-    """A day-old price: `percent_off` percent off the counter price, half-up to cents."""
-    if not ZERO <= percent_off <= 100:
-        raise ValueError("a markdown is between 0 and 100 percent")
-    return money(price * (100 - percent_off) / 100)

@@ -77,13 +77,14 @@ def close_of_day(session: Session, at: datetime, zone: tzinfo) -> list[dict]:
     """What is left in the shop, lot by lot, and how each lot stands: the close-the-day list."""
     rows = session.execute(
         select(L.c.id, L.c.product_id, L.c.remaining, L.c.unit_cost, L.c.best_before,
-               L.c.hold_id, Product.name, Product.price)
+               L.c.hold_id, Product.name, Product.price, Product.day_old_product_id)
         .join(Product, Product.id == L.c.product_id)
         .where(L.c.remaining > 0).order_by(Product.name, L.c.id)).all()
     return [{"lot_id": r.id, "product_id": r.product_id, "name": r.name,
              "remaining": r.remaining, "cost": money(r.remaining * r.unit_cost),
              "retail_value": money(r.remaining * r.price),
              "best_before": as_utc(r.best_before) if r.best_before else None,
+             "may_mark_down": r.day_old_product_id is not None,
              "state": "on_hold" if r.hold_id is not None
              else freshness(as_utc(r.best_before) if r.best_before else None, at, zone)}
             for r in rows]

@@ -82,6 +82,7 @@ def _products_query() -> Select:
     stock, expired = _lot_sum(sellable_lot(at), "on_hand"), _lot_sum(expired_lot(at), "expired")
     return select(
         Product.id, Product.name, Product.price, Product.min_quantity, Product.shelf_life_hours,
+        Product.day_old_product_id,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
         func.coalesce(expired.c.expired, 0).label("expired"),
     ).outerjoin(stock, stock.c.product_id == Product.id) \
@@ -93,6 +94,7 @@ def product_dict(row: Any) -> dict:
     return {
         "id": row.id, "name": row.name, "price": row.price, "on_hand": on_hand,
         "min_quantity": row.min_quantity, "shelf_life_hours": row.shelf_life_hours,
+        "day_old_product_id": row.day_old_product_id,
         "expired": Decimal(row.expired),
         "low_stock": row.min_quantity is not None and on_hand < row.min_quantity,
     }

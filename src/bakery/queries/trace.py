@@ -113,8 +113,8 @@ def forward(session: Session, batch_ids: Collection[int]) -> dict:
         made = _lots_of_runs(session, new)
         for rid, qty in new.items():
             runs[rid] = {"id": rid, "quantity_used": qty, "lot_id": None}
-        for lot in made:
-            runs[lot.production_run_id]["lot_id"] = lot.id
+        for lot in made:  # a run's own lot first; a day-old lot marked down from it after
+            runs[lot.production_run_id]["lot_id"] = runs[lot.production_run_id]["lot_id"] or lot.id
             lots[lot.id] = lot
         frontier = _runs_drawing_lots(session, [lot.id for lot in made])
     return {"production_runs": [runs[k] for k in sorted(runs)],

@@ -17,7 +17,8 @@ from . import audit
 from .unit_of_work import SessionFactory
 
 AUDITED = {"materials": ("name", "unit", "min_quantity", "issue_order"),
-           "products": ("name", "price", "min_quantity", "shelf_life_hours"),
+           "products": ("name", "price", "min_quantity", "shelf_life_hours",
+                        "day_old_product_id"),
            "recipes": ("name", "product_id", "yield_quantity")}
 
 
@@ -73,14 +74,29 @@ def update_material(factory: SessionFactory, material_id: int, *, actor_id: int 
 
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
                    min_quantity: Decimal | None = None, shelf_life_hours: int | None = None,
-                   actor_id: int | None = None) -> int:
+                   day_old_product_id: int | None = None, actor_id: int | None = None) -> int:
+    _check_day_old(factory, None, day_old_product_id)
     return _save_named(factory, Product, None,
                        {"name": name, "price": price, "min_quantity": min_quantity,
-                        "shelf_life_hours": shelf_life_hours}, actor_id)
+                        "shelf_life_hours": shelf_life_hours,
+                        "day_old_product_id": day_old_product_id}, actor_id)
+
+
+def _check_day_old(factory: SessionFactory, product_id: int | None, day_old_id: int | None
+                   ) -> None:
+    """A day-old product must exist, be another product, and not be marked down itself."""
+    if day_old_id is None:
+        return
+    with factory() as session:
+        day_old = session.get(Product, day_old_id)
+    if day_old is None or day_old_id == product_id or day_old.day_old_product_id is not None:
+        raise ValidationFailed("not a day-old product", {
+            "day_old_product_id": "must be another product that is not marked down itself"})
 
 
 def update_product(factory: SessionFactory, product_id: int, *, actor_id: int | None = None,
                    **fields: Any) -> int:
+    _check_day_old(factory, product_id, fields.get("day_old_product_id"))
     return _save_named(factory, Product, product_id, fields, actor_id)
 
 

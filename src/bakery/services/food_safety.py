@@ -9,18 +9,19 @@ the lot empty or no longer sellable. Running it twice writes off nothing the sec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import now, today
 from ..db.locks import lock_rows
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockHold, as_utc, utcnow
-from ..db.stock_layers import expired_batch, expired_lot
+from ..db.stock_layers import expired_batch, expired_lot, sellable_lot
 from ..domain.errors import Conflict, NotFound
 from ..domain.fifo import Draw
-from ..domain.freshness import write_off_cost
+from ..domain.freshness import shelf_life_end, write_off_cost
 from ..domain.numbers import money
 from ..queries.trace import forward, recall_batches
 from .ledger import Move, write_moves
@@ -161,3 +162,55 @@ def hold_dict(hold: StockHold, batch_ids: list[int] | None = None,
             "created_by": hold.created_by, "created_at": as_utc(hold.created_at),
             "released_at": as_utc(hold.released_at) if hold.released_at else None,
             "batch_ids": batch_ids or [], "lot_ids": lot_ids or []}
+
+
+@dataclass
+class MarkDown:
+    lot_id: int
+    product_id: int
+    day_old_lot_id: int
+    day_old_product_id: int
+    quantity: Decimal
+    best_before: datetime | None
+
+
+def mark_down(factory: SessionFactory, lot_id: int, *, user_id: int | None = None
+              ) -> MarkDown:
+    """Move what is left of a sellable lot to the product's day-old product, at its cost.
+
+    The owner allows it by giving the product a day-old product (with its own, lower price and
+    shelf life). The new lot keeps the production run it came from, so a trace follows it.
+    """
+
+    def work(session: Session) -> MarkDown:
+        found = session.execute(select(_LOTS.c.product_id).where(_LOTS.c.id == lot_id)).first()
+        if found is None:
+            raise NotFound(f"no lot with id {lot_id}")
+        product = session.get(Product, found.product_id)
+        assert product is not None
+        if product.day_old_product_id is None:
+            raise Conflict(f"{product.name} may not be marked down: give it a day-old product")
+        lock_rows(session, Product, [product.id, product.day_old_product_id])
+        lot = session.execute(select(_LOTS).where(_LOTS.c.id == lot_id,
+                                                  sellable_lot(now()))).first()
+        if lot is None:
+            raise Conflict(f"lot {lot_id} has nothing left to sell (sold out, expired or held)")
+        day_old = session.get(Product, product.day_old_product_id)
+        assert day_old is not None
+        made = utcnow()
+        keeps = shelf_life_end(made, day_old.shelf_life_hours)
+        new_id = session.execute(insert(ProductLot).returning(ProductLot.id), {
+            "product_id": day_old.id, "production_run_id": lot.production_run_id,
+            "quantity": lot.remaining, "remaining": lot.remaining, "unit_cost": lot.unit_cost,
+            "created_at": made, "best_before": keeps}).scalar_one()
+        draw_down(session, _LOTS, [Draw(lot_id, product.id, lot.remaining, lot.unit_cost)])
+        write_moves(session, [
+            Move(-lot.remaining, lot.unit_cost, "markdown", "markdown", new_id,
+                 product_id=product.id, lot_id=lot_id),
+            Move(lot.remaining, lot.unit_cost, "markdown", "markdown", new_id,
+                 product_id=day_old.id, lot_id=new_id)], user_id)
+        return MarkDown(lot_id, product.id, new_id, day_old.id, lot.remaining, keeps)
+
+    outcome = run_once(factory, None, work, lambda m: m.day_old_lot_id)
+    assert outcome.result is not None
+    return outcome.result

@@ -48,6 +48,20 @@ def write_off() -> Any:
     return redirect(url_for("web.close_day"))
 
 
+@web.post("/close-day/mark-down/<int:lot_id>")
+@requires(*BAKEHOUSE)
+def mark_down(lot_id: int) -> Any:
+    """Move a lot's unsold stock to the product's day-old product (its lower price)."""
+    try:
+        done = food_safety.mark_down(sessions(), lot_id, user_id=signed_in()["id"])
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"Marked down {done.quantity.normalize():f} to the day-old product "
+              f"(lot #{done.day_old_lot_id}).", "success")
+    return redirect(url_for("web.close_day"))
+
+
 def _recall_form() -> tuple[int | None, str]:
     raw_id, lot = request.args.get("material_id", ""), request.args.get("lot", "").strip()
     return (int(raw_id) if raw_id.isdigit() and len(raw_id) < 19 else None), lot[:80]

@@ -1,6 +1,8 @@
 """Food safety: shelf life and best-before, material issue order, holds, traceable adjustments.
 
 - `products.shelf_life_hours`: how long a lot keeps (null: it keeps);
+- `products.day_old_product_id`: where the owner lets unsold stock be marked down to (a
+  "day-old" product at its own lower price; null: no marking down);
 - `product_lots.best_before`: the instant a lot may no longer be sold (null: it keeps);
 - `materials.issue_order`: `fifo` (by purchase date, the default) or `fefo` (earliest expiry);
 - `stock_holds`: a recall's hold on every batch and lot a supplier lot reached; the layers name
@@ -29,6 +31,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     op.add_column("products", sa.Column("shelf_life_hours", sa.Integer(), nullable=True))
+    op.add_column("products", sa.Column("day_old_product_id", sa.BigInteger(), nullable=True))
     op.add_column("materials", sa.Column("issue_order", sa.String(8), nullable=False,
                                          server_default="fifo"))
     op.add_column("product_lots", sa.Column("best_before", sa.DateTime(timezone=True),
@@ -78,4 +81,5 @@ def downgrade() -> None:
         op.drop_column(table, "hold_id")
     op.drop_column("product_lots", "best_before")
     op.drop_column("materials", "issue_order")
+    op.drop_column("products", "day_old_product_id")
     op.drop_column("products", "shelf_life_hours")
