@@ -70,7 +70,7 @@ def test_products_with_prices_and_stock(api, bakery, unchanged):
     product = api.ok("POST", "/products", 201, json={"name": "Baguette", "price": "2.5"})
     assert product == {"id": product["id"], "name": "Baguette", "price": "2.50",
                        "on_hand": "0.000", "min_quantity": None, "low_stock": False,
-                       "shelf_life_hours": None, "expired": "0.000"}
+                       "shelf_life_hours": None, "expired": "0.000", "day_old_product_id": None}
     changed = api.ok("PATCH", f"/products/{product['id']}", json={"price": 2.75,
                                                                   "min_quantity": "10"})
     assert (changed["price"], changed["min_quantity"], changed["low_stock"]) == (
