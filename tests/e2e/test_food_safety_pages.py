@@ -49,6 +49,9 @@ def _bakery_day(app: Any) -> dict:
             "Sourdough loaf": catalog.create_product(factory, name="Sourdough loaf",
                                                      price=D("5.20"), shelf_life_hours=72),
         }
+        day_old = catalog.create_product(factory, name="Croissant (day-old)", price=D("0.80"),
+                                         shelf_life_hours=24)
+        catalog.update_product(factory, products["Croissant"], day_old_product_id=day_old)
         recipes = {
             "Baguette": {flour: D("4")},
             "Croissant": {flour: D("1.2"), butter: D("0.6")},
@@ -101,6 +104,7 @@ def test_close_the_day_and_recall_pages_in_chromium(chromium, live_server):
     page.goto(live_server.url + "/close-day")
     expect(page.locator(".badge.low").first).to_have_text("expired")
     expect(page.locator(".badge.warn", has_text="expires today")).to_have_count(1)
+    expect(page.locator("button", has_text="Mark down")).to_have_count(1)
     page.screenshot(path=str(folder / "close-the-day.png"), full_page=True)
     page.locator("[data-test=write-off]").click()
     expect(page.locator(".flash-success")).to_contain_text("Wrote off")
