@@ -86,3 +86,19 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / "e2e" / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def signed_in_page(chromium: Any, url: str, email: str, password: str,
+                   viewport: dict | None = None) -> tuple[Any, Any, list[str]]:
+    """A new browser context signed in through the login form: (context, page, problems), where
+    problems collects page errors and console errors as they happen."""
+    context = chromium.new_context(viewport=viewport or {"width": 1024, "height": 768})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    return context, page, problems

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from bakery.demo import seed_demo
 from bakery.services.users import create_user
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, signed_in_page
 
 PASSWORD = "correct horse battery"
 
@@ -26,15 +26,8 @@ def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, li
     create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("owner@demo.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    context, page, problems = signed_in_page(chromium, live_server.url, "owner@demo.test",
+                                             PASSWORD)
 
     expect(page.locator("[data-test=sales-count]")).not_to_have_text("0")
     page.screenshot(path=str(folder / "dashboard.png"))

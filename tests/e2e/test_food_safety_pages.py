@@ -15,7 +15,7 @@ from bakery.clock import Clock, install
 from bakery.services import catalog, stock
 from bakery.services.users import create_user
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, signed_in_page
 
 PASSWORD = "correct horse battery"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -91,15 +91,8 @@ def test_close_the_day_and_recall_pages_in_chromium(chromium, live_server):
                 password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("owner@demo.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    context, page, problems = signed_in_page(chromium, live_server.url, "owner@demo.test",
+                                             PASSWORD, {"width": 1100, "height": 900})
 
     page.goto(live_server.url + "/close-day")
     expect(page.locator(".badge.low").first).to_have_text("expired")
