@@ -174,3 +174,21 @@ def test_marking_a_lot_down_over_http(api, bakery, unchanged):
     done = api.ok("POST", f"/stock/lots/{lot_id}/mark-down", 201)
     assert (done["quantity"], done["day_old_product_id"]) == ("3.000", day_old)
     assert api.ok("GET", f"/products/{day_old}")["on_hand"] == "3.000"
+
+
+def test_a_replayed_key_answers_the_first_write_off_and_mark_down(api, bakery, frozen):
+    scene = _shop(api, bakery, loaves=4)
+    day_old = api.ok("POST", "/products", 201, json={"name": "Day-old", "price": "1.00"})["id"]
+    api.ok("PATCH", f"/products/{scene.bread}", json={"day_old_product_id": day_old})
+    bakery.bake(scene.recipe, 2)
+    lots = api.ok("GET", f"/products/{scene.bread}")["lots"]
+    marked = api.ok("POST", f"/stock/lots/{lots[1]['id']}/mark-down", 201,
+                    headers={"Idempotency-Key": "md-1"})
+    assert api.ok("POST", f"/stock/lots/{lots[1]['id']}/mark-down", 201,
+                  headers={"Idempotency-Key": "md-1"}) == marked
+    frozen(MORNING + timedelta(days=2))
+    first = api.ok("POST", "/stock/expire", headers={"Idempotency-Key": "night-1"})
+    assert first["cost"] == "4.00" and len(first["items"]) == 1
+    assert api.ok("POST", "/stock/expire", headers={"Idempotency-Key": "night-1"}) == first
+    assert api.ok("POST", "/stock/expire", headers={"Idempotency-Key": "night-2"}) == {
+        "items": [], "cost": "0.00"}

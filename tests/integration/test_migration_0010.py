@@ -45,7 +45,8 @@ def test_revision_0010_keeps_existing_stock_and_downgrades_cleanly(database_url:
     assert (float(lot.remaining), lot.best_before, lot.hold_id) == (7.0, None, None)
     assert material.issue_order == "fifo"
     assert (product.shelf_life_hours, product.day_old_product_id) == (None, None)
-    assert {"stock_holds", "expiry_alerts"} <= set(inspect(engine).get_table_names())
+    assert {"stock_holds", "expiry_alerts", "stock_write_offs"} <= set(
+        inspect(engine).get_table_names())
 
     command.downgrade(config, "0007")
     inspector = inspect(engine)

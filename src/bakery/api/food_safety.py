@@ -37,17 +37,19 @@ from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
 
 
 @operation("POST", "/stock/expire", summary="Write off expired stock", tag="food safety",
-           roles=BAKEHOUSE, response=WriteOffOut)
-def expire_stock() -> dict:
-    result = food_safety.expire_stock(sessions(), user_id=current_principal().id)
+           roles=BAKEHOUSE, response=WriteOffOut, idempotent=True, errors=(409, 422))
+def expire_stock(idem: Idempotency | None) -> dict:
+    result = food_safety.expire_stock(sessions(), user_id=current_principal().id, idem=idem)
     return {"items": result.items(), "cost": result.cost}
 
 
 @operation("POST", "/stock/lots/{lot_id}/mark-down",
            summary="Mark a lot down to its product's day-old product", tag="food safety",
-           roles=BAKEHOUSE, response=MarkDownOut, status=201, errors=(404, 409))
-def mark_down(lot_id: int) -> dict:
-    return vars(food_safety.mark_down(sessions(), lot_id, user_id=current_principal().id))
+           roles=BAKEHOUSE, response=MarkDownOut, status=201, idempotent=True,
+           errors=(404, 409, 422))
+def mark_down(lot_id: int, idem: Idempotency | None) -> dict:
+    return vars(food_safety.mark_down(sessions(), lot_id, user_id=current_principal().id,
+                                      idem=idem))
 
 
 @operation("GET", "/alerts/expiring", summary="List stock expiring soon or expired",

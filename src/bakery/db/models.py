@@ -416,6 +416,17 @@ class StockHold(Base):
     released_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class StockWriteOff(Base):
+    """One write-off of expired stock; its ledger rows (reason `expired`) name it."""
+
+    __tablename__ = "stock_write_offs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    cost: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class ExpiryAlert(Base):
     """One batch or lot about to expire, told to the webhook once (revision 0010)."""
 

@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session
 
 from ..clock import now, today
 from ..db.locks import lock_rows
-from ..db.models import Material, MaterialBatch, Product, ProductLot, StockHold, as_utc, utcnow
+from ..db.models import (
+    Material,
+    MaterialBatch,
+    Product,
+    ProductLot,
+    StockHold,
+    StockMove,
+    StockWriteOff,
+    as_utc,
+    utcnow,
+)
 from ..db.stock_layers import expired_batch, expired_lot, sellable_lot
 from ..domain.errors import Conflict, NotFound
 from ..domain.fifo import Draw
@@ -30,12 +40,14 @@ from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
+_MOVES = StockMove.__table__
 
 
 @dataclass
 class WriteOffResult:
     batches: list[Draw] = field(default_factory=list)
     lots: list[Draw] = field(default_factory=list)
+    id: int = 0  # the write-off's row; 0 when nothing had expired
 
     @property
     def cost(self) -> Decimal:
@@ -57,8 +69,12 @@ def _expired(session: Session, table: Table, item: str, cost: str, where: object
     return [Draw(r.id, r[1], r.remaining, r[3]) for r in rows]
 
 
-def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> WriteOffResult:
-    """Write off every expired batch and lot, whole, at its cost (ledger reason `expired`)."""
+def expire_stock(factory: SessionFactory, *, user_id: int | None = None,
+                 idem: Idempotency | None = None) -> WriteOffResult:
+    """Write off every expired batch and lot, whole, at its cost (ledger reason `expired`).
+
+    A replayed Idempotency-Key answers what the first request wrote off, from its ledger rows.
+    """
 
     def work(session: Session) -> WriteOffResult:
         at, on = now(), today()
@@ -78,11 +94,15 @@ def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> Writ
                      batches_where & _BATCHES.c.material_id.in_(material_ids or [0])),
             _expired(session, _LOTS, "product_id", "unit_cost",
                      lots_where & _LOTS.c.product_id.in_(product_ids or [0])))
+        if not result.batches and not result.lots:
+            return result
+        result.id = session.execute(insert(StockWriteOff).returning(StockWriteOff.id), {
+            "cost": result.cost, "created_at": utcnow(), "created_by": user_id}).scalar_one()
         moves = []
         for table, written, kind in ((_BATCHES, result.batches, "batch"),
                                      (_LOTS, result.lots, "lot")):
             draw_down(session, table, written)
-            moves += [Move(-w.quantity, w.unit_cost, "expired", "write_off", None,
+            moves += [Move(-w.quantity, w.unit_cost, "expired", "write_off", result.id,
                            **({"material_id": w.item_id, "batch_id": w.layer_id}
                               if kind == "batch" else
                               {"product_id": w.item_id, "lot_id": w.layer_id}))
@@ -90,9 +110,24 @@ def expire_stock(factory: SessionFactory, *, user_id: int | None = None) -> Writ
         write_moves(session, moves, user_id)
         return result
 
-    outcome = run_once(factory, None, work, lambda r: 0)
-    assert outcome.result is not None
-    return outcome.result
+    outcome = run_once(factory, idem, work, lambda r: r.id)
+    if outcome.result is not None:
+        return outcome.result
+    with factory() as session:
+        return _written_off(session, outcome.resource_id)
+
+
+def _written_off(session: Session, write_off_id: int) -> WriteOffResult:
+    """A past write-off, from the ledger rows that name it."""
+    result = WriteOffResult(id=write_off_id)
+    for m in session.execute(select(_MOVES).where(_MOVES.c.ref_type == "write_off",
+                                                  _MOVES.c.ref_id == write_off_id)
+                             .order_by(_MOVES.c.id)):
+        if m.batch_id is not None:
+            result.batches.append(Draw(m.batch_id, m.material_id, -m.delta, m.unit_cost))
+        else:
+            result.lots.append(Draw(m.lot_id, m.product_id, -m.delta, m.unit_cost))
+    return result
 
 
 @dataclass
@@ -174,8 +209,8 @@ class MarkDown:
     best_before: datetime | None
 
 
-def mark_down(factory: SessionFactory, lot_id: int, *, user_id: int | None = None
-              ) -> MarkDown:
+def mark_down(factory: SessionFactory, lot_id: int, *, user_id: int | None = None,
+              idem: Idempotency | None = None) -> MarkDown:
     """Move what is left of a sellable lot to the product's day-old product, at its cost.
 
     The owner allows it by giving the product a day-old product (with its own, lower price and
@@ -211,6 +246,13 @@ def mark_down(factory: SessionFactory, lot_id: int, *, user_id: int | None = Non
                  product_id=day_old.id, lot_id=new_id)], user_id)
         return MarkDown(lot_id, product.id, new_id, day_old.id, lot.remaining, keeps)
 
-    outcome = run_once(factory, None, work, lambda m: m.day_old_lot_id)
-    assert outcome.result is not None
-    return outcome.result
+    outcome = run_once(factory, idem, work, lambda m: m.day_old_lot_id)
+    if outcome.result is not None:
+        return outcome.result
+    with factory() as session:  # a replayed key: the mark-down the first request made
+        moved = {m.delta > 0: m for m in session.execute(select(_MOVES).where(
+            _MOVES.c.ref_type == "markdown", _MOVES.c.ref_id == outcome.resource_id))}
+        made = session.get(ProductLot, outcome.resource_id)
+        assert made is not None
+        return MarkDown(moved[False].lot_id, moved[False].product_id, made.id, made.product_id,
+                        moved[True].delta, as_utc(made.best_before) if made.best_before else None)

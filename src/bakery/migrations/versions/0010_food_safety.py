@@ -9,6 +9,8 @@
   their hold (`hold_id`) until it is released;
 - `adjustment_id` on batches and lots: the stock adjustment a found layer came from;
 - `expiry_alerts`: each layer's expiring notice, told to the webhook once;
+- `stock_write_offs`: one row per write-off of expired stock, which its ledger rows name (so a
+  replayed Idempotency-Key answers what that write-off took);
 - indexes that make tracing a supplier lot forward cheap (consumptions by batch, lots by run,
   batches by supplier lot).
 
@@ -52,6 +54,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_stock_holds"),
     )
     op.create_table(
+        "stock_write_offs",
+        sa.Column("id", Id, primary_key=True),
+        sa.Column("cost", sa.Numeric(14, 2), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_stock_write_offs"),
+    )
+    op.create_table(
         "expiry_alerts",
         sa.Column("id", Id, primary_key=True),
         sa.Column("batch_id", sa.BigInteger(), nullable=True),
@@ -74,6 +84,7 @@ def downgrade() -> None:
     op.drop_index("ix_product_lots_production_run_id", table_name="product_lots")
     op.drop_index("ix_production_consumptions_batch_id", table_name="production_consumptions")
     op.drop_table("expiry_alerts")
+    op.drop_table("stock_write_offs")
     op.drop_table("stock_holds")
     # Plain DROP COLUMN (SQLite 3.35+): rebuilding the tables would risk their partial indexes.
     for table in ("material_batches", "product_lots"):
