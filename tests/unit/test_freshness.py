@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,6 @@ import pytest
 
 from bakery.domain.fifo import Draw
 from bakery.domain.freshness import (
-    batch_expired,
     freshness,
     shelf_life_end,
     waste_rate,
@@ -43,12 +42,6 @@ def test_expires_today_depends_on_the_zone_not_on_utc():
     late = NOW + timedelta(hours=7)  # 23:30 UTC is tomorrow in Berlin, today in UTC
     assert freshness(late, NOW, UTC) == "expires_today"
     assert freshness(late, NOW, BERLIN) == "fresh"
-
-
-def test_a_batch_is_usable_through_its_expiry_date():
-    assert not batch_expired(date(2026, 11, 20), date(2026, 11, 20))
-    assert batch_expired(date(2026, 11, 19), date(2026, 11, 20))
-    assert not batch_expired(None, date(2026, 11, 20))
 
 
 def test_write_off_cost_rounds_each_layer_half_up_then_sums():

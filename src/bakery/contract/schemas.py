@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..domain.freshness import MAX_SHELF_LIFE_HOURS
 from ..domain.roles import Role
 from .types import (
     Id,
@@ -103,7 +104,8 @@ def _whole_hours(value: Any) -> Any:
 
 # How long a product keeps, in whole hours: at most ten years (null: it keeps). A number or a
 # string of digits, as the other numbers of the API.
-ShelfLifeHours = Annotated[int, BeforeValidator(_whole_hours), Field(gt=0, le=87840)]
+ShelfLifeHours = Annotated[int, BeforeValidator(_whole_hours),
+                          Field(gt=0, le=MAX_SHELF_LIFE_HOURS)]
 
 
 class MaterialIn(In):

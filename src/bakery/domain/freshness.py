@@ -7,7 +7,7 @@ it expire today?" is asked in the bakery's zone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
 
@@ -32,11 +32,6 @@ def freshness(best_before: datetime | None, now: datetime, zone: tzinfo) -> Fres
     if best_before.astimezone(zone).date() == now.astimezone(zone).date():
         return "expires_today"
     return "fresh"
-
-
-def batch_expired(expiry_date: date | None, today: date) -> bool:
-    """A material batch is usable through its expiry date and expired the day after."""
-    return expiry_date is not None and expiry_date < today
 
 
 def write_off_cost(items: Iterable[Draw]) -> Decimal:

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from ..db.models import (
     Material,
     MaterialBatch,
-    Product,
     ProductionConsumption,
     ProductionRun,
     ProductLot,
@@ -224,10 +223,3 @@ def trace_lot(session: Session, lot_id: int) -> dict:
     back = backward(session, [lot_id])
     return {**back, "sales": _sales_of_lots(session, [lot_id])}
 
-
-def product_names(session: Session, ids: Collection[int]) -> dict[int, str]:
-    """Names for the products a trace lists (the pages show names, not ids)."""
-    if not ids:
-        return {}
-    return dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(list(ids))))
-                .all())
