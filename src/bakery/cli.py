@@ -37,6 +37,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(check_ledger)
     app.cli.add_command(purge_keys)
+    app.cli.add_command(expire_command)
     app.cli.add_command(seed_demo_command)
     for command in DATA_COMMANDS:
         app.cli.add_command(command)
@@ -133,6 +134,21 @@ def purge_keys(days: int | None) -> None:
     keep = timedelta(days=days or settings().idempotency_key_days)
     click.echo(f"purged {purge_idempotency_keys(sessions(), keep)} Idempotency-Keys older than "
                f"{keep.days} days")
+
+
+@click.command("expire")
+@with_appcontext
+def expire_command() -> None:
+    """Write off every expired batch and lot at its cost (for a scheduler: see deploy/)."""
+    from .runtime import sessions
+    from .services.food_safety import expire_stock
+
+    result = expire_stock(sessions())
+    for item in result.items():
+        layer = (f"batch {item['batch_id']} of material {item['material_id']}"
+                 if "batch_id" in item else f"lot {item['lot_id']} of product {item['product_id']}")
+        click.echo(f"wrote off {item['quantity']} from {layer} at {item['cost']}")
+    click.echo(f"written off: {len(result.items())} layers, cost {result.cost}")
 
 
 # --- serving ---------------------------------------------------------------------------------

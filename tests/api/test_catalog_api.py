@@ -11,7 +11,7 @@ def test_creating_and_reading_a_material(api, bakery):
     assert created == {"id": created["id"], "name": "Flour", "unit": "kg",
                        "min_quantity": "20.000", "on_hand": "0.000", "stock_value": "0.00",
                        "low_stock": True, "allergens": [], "may_contain": [], "pack_sizes": [],
-                       "grams_per_unit": None}
+                       "grams_per_unit": None, "issue_order": "fifo"}
     bakery.batch(created["id"], "25.5", "0.80", "2026-11-20")
     bakery.batch(created["id"], "10", "0.60", "2026-11-01")
     shown = api.ok("GET", f"/materials/{created['id']}")
@@ -72,7 +72,8 @@ def test_products_with_prices_and_stock(api, bakery, unchanged):
     assert product == {"id": product["id"], "name": "Baguette", "price": "2.50",
                        "on_hand": "0.000", "min_quantity": None, "low_stock": False,
                        "sellable": True, "allergens": [], "may_contain": [], "ingredients": [],
-                       "tax_rate": "0.00", "eat_in_tax_rate": None}
+                       "tax_rate": "0.00", "eat_in_tax_rate": None,
+                       "shelf_life_hours": None, "expired": "0.000", "day_old_product_id": None}
     changed = api.ok("PATCH", f"/products/{product['id']}", json={"price": 2.75,
                                                                   "min_quantity": "10"})
     assert (changed["price"], changed["min_quantity"], changed["low_stock"]) == (

@@ -38,6 +38,9 @@ def test_openapi_document_covers_the_contract():
         ("get", "/production-runs"), ("get", "/production-runs/{run_id}"), ("post", "/sales"),
         ("get", "/sales"), ("get", "/sales/{sale_id}"), ("post", "/stock-adjustments"),
         ("get", "/stock-moves"), ("get", "/alerts/low-stock"), ("get", "/reports/sales"),
+        ("post", "/stock/expire"), ("get", "/alerts/expiring"), ("get", "/reports/waste"),
+        ("get", "/trace/batches/{batch_id}"), ("get", "/trace/sales/{sale_id}"),
+        ("get", "/trace/recall"), ("post", "/trace/recall/hold"),
     }
     assert expected <= {(method, path) for path, ops in paths.items() for method in ops}
 

@@ -95,3 +95,15 @@ def test_checkov_finds_no_secret_in_any_deployment_file(checkov_report: dict[str
     report = checkov_report.get("secrets")
     failed = report["results"]["failed_checks"] if report else []
     assert failed == [], [(f["check_id"], f["file_path"]) for f in failed]
+
+
+def test_a_cronjob_writes_off_expired_stock_nightly_with_the_apps_image() -> None:
+    objects = _objects()
+    cron = objects["CronJob"]["spec"]
+    assert cron["concurrencyPolicy"] == "Forbid"
+    pod = cron["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["containers"][0]["args"] == ["expire"]
+    assert pod["restartPolicy"] == "Never"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["containers"][0]["image"] == \
+        objects["Deployment"]["spec"]["template"]["spec"]["containers"][0]["image"]

@@ -304,3 +304,47 @@ def test_where_the_proxy_shares_the_machine_the_app_port_stays_private() -> None
     policy = load_yaml_documents(DEPLOY / "k8s" / "networkpolicy.yaml")[0]
     sources = [rule["from"] for rule in policy["spec"]["ingress"]]
     assert sources and all(entry.get("namespaceSelector") for rule in sources for entry in rule)
+
+
+# --- the nightly write-off: a systemd timer and a cron line ----------------------------------
+
+@pytest.fixture
+def expire_units(tmp_path: Path) -> Path:
+    """The write-off service and its timer, ExecStart pointed at this venv's `bakery`."""
+    service = (DEPLOY / "systemd" / "bakery-expire.service").read_text()
+    assert "ExecStart=/opt/bakery/bin/bakery expire" in service
+    (tmp_path / "bakery-expire.service").write_text(
+        service.replace("/opt/bakery/bin/bakery", str(Path(sys.executable).parent / "bakery")))
+    (tmp_path / "bakery-expire.timer").write_text(
+        (DEPLOY / "systemd" / "bakery-expire.timer").read_text())
+    return tmp_path
+
+
+def test_systemd_accepts_the_write_off_service_and_its_timer(expire_units: Path) -> None:
+    result = run([find_tool("systemd-analyze"), "verify",
+                  str(expire_units / "bakery-expire.timer"),
+                  str(expire_units / "bakery-expire.service")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.strip() == "", result.stderr
+
+
+def test_systemd_rates_the_write_off_service_well_hardened(expire_units: Path) -> None:
+    result = run([find_tool("systemd-analyze"), "security", "--offline=true", "--threshold=20",
+                  "--no-pager", str(expire_units / "bakery-expire.service")])
+    assert result.returncode == 0, result.stdout[-800:] + result.stderr
+    score = float(re.search(r"Overall exposure level for bakery-expire.service: ([\d.]+)",
+                            result.stdout)[1])
+    assert score <= 2.0
+
+
+def test_the_timer_runs_nightly_and_catches_up_after_downtime() -> None:
+    timer = (DEPLOY / "systemd" / "bakery-expire.timer").read_text()
+    assert "OnCalendar=*-*-* 00:05:00" in timer and "Persistent=true" in timer
+
+
+def test_the_cron_line_runs_bakery_expire_nightly_as_the_service_user() -> None:
+    lines = [line.split() for line in (DEPLOY / "cron" / "bakery-expire").read_text().splitlines()
+             if line.strip() and not line.lstrip().startswith("#") and "=" not in line.split()[0]]
+    (fields,) = lines
+    assert fields[:6] == ["5", "0", "*", "*", "*", "bakery"]
+    assert "/opt/bakery/bin/bakery expire" in " ".join(fields[6:])

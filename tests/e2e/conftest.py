@@ -97,15 +97,16 @@ def strict_csp(app: Any) -> None:
         return response
 
 
-def signed_in_page(chromium: Any, server: LiveServer, email: str,
-                   password: str) -> tuple[Any, Any, list[str]]:
-    """A laptop-sized browser signed in as `email`: (context, page, the page's errors)."""
-    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+def signed_in_page(chromium: Any, url: str, email: str, password: str,
+                   viewport: dict | None = None) -> tuple[Any, Any, list[str]]:
+    """A new browser context signed in through the login form: (context, page, problems), where
+    problems collects page errors and console errors as they happen."""
+    context = chromium.new_context(viewport=viewport or {"width": 1024, "height": 768})
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(server.url + "/login")
+    page.goto(url + "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()

@@ -23,7 +23,8 @@ def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, li
     create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    context, page, problems = signed_in_page(chromium, live_server, "owner@demo.test", PASSWORD)
+    context, page, problems = signed_in_page(chromium, live_server.url, "owner@demo.test",
+                                             PASSWORD)
 
     expect(page.locator("[data-test=sales-count]")).not_to_have_text("0")
     page.screenshot(path=str(folder / "dashboard.png"))

@@ -39,7 +39,7 @@ def test_a_recipe_in_grams_a_label_and_the_allergen_matrix(chromium, live_server
                 password=PASSWORD)
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    context, page, problems = signed_in_page(chromium, live_server, "owner@bakery.test", PASSWORD)
+    context, page, problems = signed_in_page(chromium, live_server.url, "owner@bakery.test", PASSWORD)
 
     page.goto(live_server.url + f"/recipes/{ids['dough_recipe']}/edit")
     expect(page.locator("#f-ingredients-0-quantity")).to_have_value("600")

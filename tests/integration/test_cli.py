@@ -158,3 +158,27 @@ def test_first_admin_needs_both_variables(sessions):
     for email, password in (("a@example.com", None), ("a@example.com", ""), ("", "long enough bread")):
         assert ensure_first_admin(sessions, email, password) is False
     assert count_users(sessions) == 0
+
+
+def test_expire_writes_off_expired_stock_once_for_a_scheduler(tmp_path, database_url):
+    from datetime import date
+    from decimal import Decimal
+
+    from bakery.db.engine import make_engine, make_session_factory
+    from bakery.services import catalog, stock
+
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    flour = catalog.create_material(factory, name="Flour", unit="kg")
+    stock.receive_batch(factory, flour, quantity=Decimal(3), cost_per_unit=Decimal("1.25"),
+                        purchase_date=date(1999, 12, 1), expiry_date=date(2000, 1, 1))
+    env = {"DATABASE_URL": database_url, "BAKERY_INSTANCE_PATH": str(tmp_path / "instance")}
+    first = run(["expire"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "wrote off 3.000 from batch" in first.stdout and "cost 3.75" in first.stdout
+    again = run(["expire"], env, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "written off: 0 layers, cost 0" in again.stdout
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.sum(MaterialBatch.remaining))) == 0
+    engine.dispose()

@@ -63,17 +63,26 @@ def web_client(app: Any, role: str) -> Any:
 
 
 class Receiver:
-    """A tiny HTTP server on 127.0.0.1 (free port) that records the JSON bodies POSTed to it."""
+    """A tiny HTTP server on 127.0.0.1 (free port) that records the JSON bodies POSTed to it.
 
-    def __init__(self) -> None:
+    With `failures`, it answers 503 to that many POSTs first (recording nothing), then 204.
+    """
+
+    def __init__(self, failures: int = 0) -> None:
         self.bodies: list[dict] = []
-        received = self.bodies
+        self.attempts = 0
+        received, owner = self.bodies, self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # the stdlib's name
                 length = int(self.headers.get("Content-Length", 0))
-                received.append(json.loads(self.rfile.read(length)))
-                self.send_response(204)
+                body = json.loads(self.rfile.read(length))
+                owner.attempts += 1
+                if owner.attempts <= failures:
+                    self.send_response(503)
+                else:
+                    received.append(body)
+                    self.send_response(204)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     audit,
     auth,
+    food_safety,
     materials,
     openapi,
     plans,

@@ -16,12 +16,13 @@ from .registry import BAKEHOUSE, current_principal, operation
            idempotent=True, errors=(409, 422))
 def create_run(body: ProductionIn, idem: Idempotency | None) -> dict:
     outcome = stock.run_production(sessions(), recipe_id=body.recipe_id, batches=body.batches,
+                                   best_before=body.best_before,
                                    user_id=current_principal().id, idem=idem)
     if outcome.result is None:  # a replayed key: the run the first request made
         with sessions()() as session:
             return history.get_run(session, outcome.resource_id)
     return history.run_dict(outcome.result.run, outcome.result.consumed,
-                            outcome.result.consumed_lots)
+                            outcome.result.consumed_lots, outcome.result.best_before)
 
 
 @operation("GET", "/production-runs", summary="List production runs", tag="production",

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from ..domain.freshness import MAX_SHELF_LIFE_HOURS
 from ..domain.roles import Role
 from .types import (
     AllergenList,
     Id,
+    Instant,
     IsoDate,
     Money,
     Name,
@@ -112,6 +122,21 @@ def _distinct_packs(packs: list[PackSize] | None) -> list[PackSize] | None:
     return packs
 
 
+IssueOrder = Literal["fifo", "fefo"]
+
+
+def _whole_hours(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise PydanticCustomError("int_type", "must be a whole number of hours")
+    return value
+
+
+# How long a product keeps, in whole hours: at most ten years (null: it keeps). A number or a
+# string of digits, as the other numbers of the API.
+ShelfLifeHours = Annotated[int, BeforeValidator(_whole_hours),
+                          Field(gt=0, le=MAX_SHELF_LIFE_HOURS)]
+
+
 class MaterialIn(In):
     name: Name
     unit: Unit
@@ -122,6 +147,7 @@ class MaterialIn(In):
     grams_per_unit: PositiveQuantity | None = None
 
     _packs = field_validator("pack_sizes")(_distinct_packs)
+    issue_order: IssueOrder = "fifo"
 
 
 class MaterialPatch(Patch):
@@ -136,6 +162,7 @@ class MaterialPatch(Patch):
     grams_per_unit: PositiveQuantity | None = None
 
     _packs = field_validator("pack_sizes")(_distinct_packs)
+    issue_order: IssueOrder | None = None
 
 
 class BatchIn(In):
@@ -165,6 +192,8 @@ class BatchOut(Out):
     lot: str | None
     supplier: str | None
     created_at: Timestamp
+    on_hold: bool = False
+    adjustment_id: int | None = None
 
 
 class PackSizeOut(Out):
@@ -184,6 +213,7 @@ class MaterialOut(Out):
     may_contain: list[str] = Field(default_factory=list)
     pack_sizes: list[PackSizeOut] = Field(default_factory=list)
     grams_per_unit: Quantity | None = None
+    issue_order: str = "fifo"
 
 
 class MaterialDetail(MaterialOut):
@@ -207,9 +237,13 @@ class ProductIn(In):
     tax_rate: TaxRate = Decimal(0)
     eat_in_tax_rate: TaxRate | None = None
 
+    shelf_life_hours: ShelfLifeHours | None = None
+    day_old_product_id: Id | None = None
+
+
 
 class ProductPatch(Patch):
-    nullable = ("min_quantity", "eat_in_tax_rate")
+    nullable = ("min_quantity", "eat_in_tax_rate", "shelf_life_hours", "day_old_product_id")
 
     name: Name | None = None
     price: NonNegativeMoney | None = None
@@ -219,6 +253,8 @@ class ProductPatch(Patch):
     may_contain: AllergenList | None = None
     tax_rate: TaxRate | None = None
     eat_in_tax_rate: TaxRate | None = None
+    shelf_life_hours: ShelfLifeHours | None = None
+    day_old_product_id: Id | None = None
 
 
 class LotOut(Out):
@@ -228,6 +264,8 @@ class LotOut(Out):
     unit_cost: Money
     production_run_id: int | None
     created_at: Timestamp
+    best_before: Timestamp | None = None
+    on_hold: bool = False
 
 
 class IngredientShare(Out):
@@ -249,6 +287,9 @@ class ProductOut(Out):
     ingredients: list[IngredientShare] = Field(default_factory=list)
     tax_rate: Money = Decimal(0)
     eat_in_tax_rate: Money | None = None
+    shelf_life_hours: int | None = None
+    expired: Quantity = Decimal(0)
+    day_old_product_id: int | None = None
 
 
 class ProductDetail(ProductOut):
@@ -329,6 +370,7 @@ class RecipeList(Out):
 class ProductionIn(In):
     recipe_id: Id
     batches: int = Field(strict=True, gt=0, le=100_000)
+    best_before: Instant | None = None  # default: made now plus the product's shelf life
 
 
 class ConsumedOut(Out):
@@ -358,6 +400,7 @@ class ProductionOut(Out):
     consumed_products: list[ConsumedLotOut] = Field(default_factory=list)
     created_by: int | None
     created_at: Timestamp
+    best_before: Timestamp | None = None
 
 
 class ProductionList(Out):

@@ -9,12 +9,13 @@ The same annotations drive validation, serialisation and the OpenAPI document.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BeforeValidator,
     Field,
     PlainSerializer,
@@ -196,3 +197,15 @@ def _allergen_codes(value: list[str]) -> list[str]:
 # them once each, in the regulation's order.
 AllergenList = Annotated[list[Annotated[str, StringConstraints(strict=True, max_length=20)]],
                          Field(max_length=14), AfterValidator(_allergen_codes)]
+
+
+def _instant(value: Any) -> Any:
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("must be an instant as ISO 8601 with its offset, e.g. "
+                         "2026-11-20T18:00:00+01:00")
+    return value
+
+
+# An instant (best-before): ISO 8601 text with an offset; numbers and local times are refused.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant),
+                    AfterValidator(lambda v: v.astimezone(timezone.utc))]

@@ -144,6 +144,8 @@ class Material(Base):
     may_contain: Mapped[str] = mapped_column(String(200), default="", server_default="")
     pack_sizes: Mapped[str | None] = mapped_column(Text)
     grams_per_unit: Mapped[Decimal | None] = mapped_column(Quantity)
+    # Which batch production draws first: "fifo" (purchase date) or "fefo" (expiry date).
+    issue_order: Mapped[str] = mapped_column(String(8), default="fifo", server_default="fifo")
 
 
 class MaterialBatch(Base):
@@ -169,6 +171,8 @@ class MaterialBatch(Base):
     supplier: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hold_id: Mapped[int | None] = mapped_column(BigInteger)  # a recall's hold: never drawn
+    adjustment_id: Mapped[int | None] = mapped_column(BigInteger)  # found in this adjustment
 
 
 class Product(Base):
@@ -191,6 +195,9 @@ class Product(Base):
     tax_rate: Mapped[Decimal] = mapped_column(TaxRate, default=Decimal(0),
                                               server_default=text("0"))
     eat_in_tax_rate: Mapped[Decimal | None] = mapped_column(TaxRate)
+    shelf_life_hours: Mapped[int | None] = mapped_column(Integer)  # null: it keeps
+    # The product that unsold stock is marked down to (day-old, at its own price); null: never.
+    day_old_product_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ProductLot(Base):
@@ -212,6 +219,9 @@ class ProductLot(Base):
     remaining: Mapped[Decimal] = mapped_column(Quantity)
     unit_cost: Mapped[Decimal] = mapped_column(UnitCost)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    best_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # null: keeps
+    hold_id: Mapped[int | None] = mapped_column(BigInteger)  # a recall's hold: never sold
+    adjustment_id: Mapped[int | None] = mapped_column(BigInteger)  # found in this adjustment
 
 
 class Recipe(Base):
@@ -567,3 +577,51 @@ class RefundItem(Base):
     tax_rate: Mapped[Decimal] = mapped_column(TaxRate)
     tax: Mapped[Decimal] = mapped_column(Money)
     cost: Mapped[Decimal] = mapped_column(Money)
+
+
+# --- food safety (revision 0010) ---------------------------------------------------------------
+
+class StockHold(Base):
+    """A recall's hold on every batch and lot one supplier lot reached, until released."""
+
+    __tablename__ = "stock_holds"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    material_id: Mapped[int] = mapped_column(BigInteger)
+    lot: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StockWriteOff(Base):
+    """One write-off of expired stock; its ledger rows (reason `expired`) name it."""
+
+    __tablename__ = "stock_write_offs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    cost: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ExpiryAlert(Base):
+    """One batch or lot about to expire, told to the webhook once (revision 0010)."""
+
+    __tablename__ = "expiry_alerts"
+    __table_args__ = (UniqueConstraint("batch_id", name="uq_expiry_alerts_batch_id"),
+                      UniqueConstraint("lot_id", name="uq_expiry_alerts_lot_id"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(BigInteger)
+    lot_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tracing a supplier lot forward: its batches, the runs that drew them, their lots (0010).
+Index("ix_production_consumptions_batch_id", ProductionConsumption.batch_id)
+Index("ix_product_lots_production_run_id", ProductLot.production_run_id)
+Index("ix_material_batches_supplier_lot", MaterialBatch.material_id, MaterialBatch.lot)

@@ -6,13 +6,18 @@ the shopping list, the legacy import and a material's page all load layers here,
 domain draws them in the order they come (domain.fifo never sorts). So a rule about drawing
 is one change in this module:
 
-- which layers may be drawn: `_BATCH_DRAWABLE` and `_LOT_DRAWABLE` (today: every open layer;
-  "not expired" and "not on hold" narrow them here);
-- in what order: `_BATCH_ISSUE_ORDER` and `_LOT_ISSUE_ORDER` (today FIFO: batches by purchase
-  date then id, lots by id; FEFO puts the expiry date first here).
+- which layers may be drawn: `_BATCH_DRAWABLE` and `_LOT_DRAWABLE`: open, not on a recall's
+  hold, and not expired. A batch keeps through its `expiry_date` (a date on the bakery's
+  calendar: usable that day, not the next); a lot is sellable until its `best_before` (an
+  instant). "Now" and "today" come from bakery.clock on each call;
+- in what order: `_BATCH_ISSUE_ORDER` and `_LOT_ISSUE_ORDER`: batches by purchase date then id
+  for a material whose `issue_order` is "fifo" (the default), by expiry date (batches without
+  one last) then purchase date then id for "fefo"; lots by id.
 
-A layer that may not be drawn still holds stock: on-hand figures, stock value and low-stock
-alerts (queries.inventory, queries.reports) count every open layer. The latest cost of an item
+A material's layer that may not be drawn still holds stock: its on-hand figure, stock value and
+low-stock alert count every open batch. A product's `on_hand` is what may be sold
+(`sellable_lot`), and `expired` what is past its best-before and awaits write-off
+(`expired_lot`); `expired_batch` and `expired_lot` are also what a write-off takes. The latest cost of an item
 follows the order of receipt (`_BATCH_RECEIPT_ORDER`), which a change of issue order leaves
 alone. The statements are built once, at import: the sale and production run use them on
 every call, and building a statement costs about as much Python as executing it.
@@ -22,30 +27,65 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from ..clock import now, today
 from ..domain.fifo import StockLayer
 from ..domain.recipes import Ingredient
 from .engine import Executor
-from .models import MaterialBatch, ProductLot, RecipeIngredient, RecipeProduct
+from .models import Material, MaterialBatch, ProductLot, RecipeIngredient, RecipeProduct
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _LINES = RecipeIngredient.__table__
 _PRODUCT_LINES = RecipeProduct.__table__
+_MATERIALS = Material.__table__
 
 # A layer is open while it holds stock (the partial indexes ix_*_in_stock cover exactly this).
 _BATCH_OPEN = _BATCHES.c.remaining > 0
 _LOT_OPEN = _LOTS.c.remaining > 0
-# Which open layers a withdrawal may draw.
-_BATCH_DRAWABLE = _BATCH_OPEN
-_LOT_DRAWABLE = _LOT_OPEN
-# The issue order: which drawable layer goes first.
-_BATCH_ISSUE_ORDER = (_BATCHES.c.purchase_date, _BATCHES.c.id)
+# "Today" and "now" of the call: bound on each execution, so the statements are still built once.
+_TODAY = bindparam("today", type_=Date())
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+
+
+def _batch_fresh(on: Any) -> ColumnElement[bool]:
+    return or_(_BATCHES.c.expiry_date.is_(None), _BATCHES.c.expiry_date >= on)
+
+
+def _lot_fresh(at: Any) -> ColumnElement[bool]:
+    return or_(_LOTS.c.best_before.is_(None), _LOTS.c.best_before > at)
+
+
+# Which open layers a withdrawal may draw: not on hold, not expired.
+_BATCH_DRAWABLE = and_(_BATCH_OPEN, _BATCHES.c.hold_id.is_(None), _batch_fresh(_TODAY))
+_LOT_DRAWABLE = and_(_LOT_OPEN, _LOTS.c.hold_id.is_(None), _lot_fresh(_NOW))
+# The issue order: which drawable layer goes first (FEFO for the materials that ask for it).
+_FEFO = _MATERIALS.c.issue_order == "fefo"
+_BATCH_ISSUE_ORDER = (
+    case((and_(_FEFO, _BATCHES.c.expiry_date.is_(None)), 1), else_=0),
+    case((_FEFO, _BATCHES.c.expiry_date), else_=None),
+    _BATCHES.c.purchase_date, _BATCHES.c.id,
+)
+_BATCH_WITH_MATERIAL = _BATCHES.join(_MATERIALS, _MATERIALS.c.id == _BATCHES.c.material_id)
 _LOT_ISSUE_ORDER = (_LOTS.c.id,)
 # The order of receipt, oldest first: the newest layer carries an item's latest cost.
 _BATCH_RECEIPT_ORDER = (_BATCHES.c.purchase_date, _BATCHES.c.id)
@@ -59,6 +99,7 @@ def _ids() -> Any:
 _DRAWABLE_BATCHES = (
     select(_BATCHES.c.id, _BATCHES.c.material_id, _BATCHES.c.remaining,
            _BATCHES.c.cost_per_unit, _BATCHES.c.purchase_date)
+    .select_from(_BATCH_WITH_MATERIAL)
     .where(_BATCHES.c.material_id.in_(_ids()), _BATCH_DRAWABLE)
     .order_by(_BATCHES.c.material_id, *_BATCH_ISSUE_ORDER)
 )
@@ -68,13 +109,14 @@ _DRAWABLE_LOTS = (
     .order_by(_LOTS.c.product_id, *_LOT_ISSUE_ORDER)
 )
 _OPEN_BATCH_RECORDS = (
-    select(MaterialBatch)
+    select(MaterialBatch).select_from(_BATCH_WITH_MATERIAL)
     .where(_BATCHES.c.material_id == bindparam("material_id"), _BATCH_OPEN)
     .order_by(*_BATCH_ISSUE_ORDER)
 )
 _OPEN_LOT_ROWS = (
     select(_LOTS.c.id, _LOTS.c.quantity, _LOTS.c.remaining, _LOTS.c.unit_cost,
-           _LOTS.c.production_run_id, _LOTS.c.created_at)
+           _LOTS.c.production_run_id, _LOTS.c.created_at, _LOTS.c.best_before,
+           _LOTS.c.hold_id)
     .where(_LOTS.c.product_id == bindparam("product_id"), _LOT_OPEN)
     .order_by(*_LOT_ISSUE_ORDER)
 )
@@ -106,7 +148,7 @@ _LATEST_LOT_COSTS = _newest_costs(_LOTS.c.product_id, _LOTS.c.unit_cost, _LOT_RE
 def drawable_batches(db: Executor, material_ids: Collection[int]) -> dict[int, list[StockLayer]]:
     """The batches each material may be drawn from, in issue order."""
     layers: dict[int, list[StockLayer]] = defaultdict(list)
-    for r in db.execute(_DRAWABLE_BATCHES, {"ids": list(material_ids)}):
+    for r in db.execute(_DRAWABLE_BATCHES, {"ids": list(material_ids), "today": today()}):
         layers[r.material_id].append(
             StockLayer(r.id, r.material_id, r.remaining, r.cost_per_unit, r.purchase_date))
     return layers
@@ -115,7 +157,7 @@ def drawable_batches(db: Executor, material_ids: Collection[int]) -> dict[int, l
 def drawable_lots(db: Executor, product_ids: Collection[int]) -> dict[int, list[StockLayer]]:
     """The lots each product may be sold or written off from, in issue order."""
     layers: dict[int, list[StockLayer]] = defaultdict(list)
-    for r in db.execute(_DRAWABLE_LOTS, {"ids": list(product_ids)}):
+    for r in db.execute(_DRAWABLE_LOTS, {"ids": list(product_ids), "now": now()}):
         layers[r.product_id].append(StockLayer(r.id, r.product_id, r.remaining, r.unit_cost))
     return layers
 
@@ -155,3 +197,30 @@ def recipe_product_lines(db: Executor, recipe_ids: Collection[int]) -> dict[int,
     for r in db.execute(_RECIPE_PRODUCT_LINES, {"ids": list(recipe_ids)}):
         lines[r.recipe_id].append(Ingredient(r.product_id, r.quantity))
     return lines
+
+
+# --- what the reads and the write-off ask of the same rules ---------------------------------
+
+def sellable_lot(at: datetime) -> ColumnElement[bool]:
+    """A lot that may be sold at `at`: a product's `on_hand` sums these."""
+    return and_(_LOT_OPEN, _LOTS.c.hold_id.is_(None), _lot_fresh(literal(at, DateTime(True))))
+
+
+def expired_lot(at: datetime) -> ColumnElement[bool]:
+    """A lot past its best-before at `at` that still holds stock: it awaits write-off (with a
+    later `at`: what will have expired by then)."""
+    return and_(_LOT_OPEN, _LOTS.c.best_before.is_not(None),
+                _LOTS.c.best_before <= literal(at, DateTime(True)))
+
+
+def held_lot() -> ColumnElement[bool]:
+    """A lot on a recall's hold that still holds stock."""
+    return and_(_LOT_OPEN, _LOTS.c.hold_id.is_not(None))
+
+
+def expired_batch(on: date) -> ColumnElement[bool]:
+    """A batch whose expiry date has passed on the bakery's calendar `on`, still holding stock
+    (with a later `on`: what will have expired by then)."""
+    return and_(_BATCH_OPEN, _BATCHES.c.expiry_date.is_not(None),
+                _BATCHES.c.expiry_date < literal(on, Date()))
+

@@ -7,7 +7,7 @@ its service returns, a replay and a read from the stored rows, through the same 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from ..clock import day_bounds
 from ..db.models import (
     ProductionConsumption,
     ProductionRun,
+    ProductLot,
     Refund,
     RefundItem,
     Sale,
@@ -31,6 +32,7 @@ from .pages import PageRequest, paged, split_page
 
 C = ProductionConsumption.__table__
 M = StockMove.__table__
+L = ProductLot.__table__
 S = Sale.__table__
 I = SaleItem.__table__  # noqa: E741
 P = SalePayment.__table__
@@ -38,9 +40,10 @@ R = Refund.__table__
 RI = RefundItem.__table__
 
 
-def run_dict(run: Any, consumed: list[Draw], consumed_lots: list[Draw] | None = None) -> dict:
-    """A production run and the batches it drew, in the order it drew them; and the lots of
-    intermediate products (a dough) it drew, when it used any."""
+def run_dict(run: Any, consumed: list[Draw], consumed_lots: list[Draw] | None = None,
+             best_before: datetime | None = None) -> dict:
+    """A production run and the batches it drew, in the order it drew them; the lots of
+    intermediate products (a dough) it drew, when it used any; its lot's best-before."""
     return {
         "id": run.id, "recipe_id": run.recipe_id, "product_id": run.product_id,
         "batches": run.batches, "produced_quantity": run.produced_quantity,
@@ -51,6 +54,7 @@ def run_dict(run: Any, consumed: list[Draw], consumed_lots: list[Draw] | None = 
         "consumed_products": [
             {"product_id": d.item_id, "lot_id": d.layer_id, "quantity": d.quantity,
              "unit_cost": d.unit_cost} for d in consumed_lots or []],
+        "best_before": as_utc(best_before) if best_before else None,
     }
 
 
@@ -68,7 +72,9 @@ def _runs_with_consumption(session: Session, runs: list[Any]) -> list[dict]:
                                         M.c.lot_id.is_not(None), M.c.delta < 0)
                                  .order_by(M.c.id)):
             lots[m.ref_id].append(Draw(m.lot_id, m.product_id, -m.delta, m.unit_cost))
-    return [run_dict(r, consumed[r.id], lots[r.id]) for r in runs]
+    keeps = dict(session.execute(select(L.c.production_run_id, L.c.best_before).where(
+        L.c.production_run_id.in_([r.id for r in runs]))).all()) if runs else {}
+    return [run_dict(r, consumed[r.id], lots[r.id], keeps.get(r.id)) for r in runs]
 
 
 def list_runs(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from ..clock import now
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
-from ..db.stock_layers import open_batch_records, open_lot_rows
+from ..db.stock_layers import expired_lot, open_batch_records, open_lot_rows, sellable_lot
 from ..domain.errors import NotFound
 from ..domain.numbers import QUANTITY_PLACES, money
 from .composition import compositions
@@ -32,7 +33,7 @@ def _material_stock() -> Any:
 def _materials_query() -> Select:
     stock = _material_stock()
     return select(
-        Material.id, Material.name, Material.unit, Material.min_quantity,
+        Material.id, Material.name, Material.unit, Material.min_quantity, Material.issue_order,
         Material.allergens, Material.may_contain, Material.pack_sizes, Material.grams_per_unit,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
         func.coalesce(stock.c.stock_value, 0).label("stock_value"),
@@ -43,7 +44,7 @@ def material_dict(row: Any) -> dict:
     on_hand = Decimal(row.on_hand)
     return {
         "id": row.id, "name": row.name, "unit": row.unit, "min_quantity": row.min_quantity,
-        "on_hand": on_hand, "stock_value": money(row.stock_value),
+        "issue_order": row.issue_order, "on_hand": on_hand, "stock_value": money(row.stock_value),
         "low_stock": on_hand < row.min_quantity,
         "allergens": row.allergens.split(), "may_contain": row.may_contain.split(),
         "pack_sizes": json.loads(row.pack_sizes or "[]"), "grams_per_unit": row.grams_per_unit,
@@ -56,6 +57,7 @@ def batch_dict(batch: Any) -> dict:
         "remaining": batch.remaining, "cost_per_unit": batch.cost_per_unit,
         "purchase_date": batch.purchase_date, "expiry_date": batch.expiry_date,
         "lot": batch.lot, "supplier": batch.supplier, "created_at": as_utc(batch.created_at),
+        "on_hold": batch.hold_id is not None, "adjustment_id": batch.adjustment_id,
     }
 
 
@@ -74,23 +76,34 @@ def get_material(session: Session, material_id: int) -> dict:
     return result
 
 
+def _lot_sum(where: Any, label: str) -> Any:
+    return (select(L.c.product_id, func.sum(L.c.remaining).label(label))
+            .where(where).group_by(L.c.product_id).subquery())
+
+
 def _products_query() -> Select:
-    stock = (select(L.c.product_id, func.sum(L.c.remaining).label("on_hand"))
-             .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
+    """Products with their sellable `on_hand` and the `expired` stock awaiting write-off."""
+    at = now()
+    stock, expired = _lot_sum(sellable_lot(at), "on_hand"), _lot_sum(expired_lot(at), "expired")
     return select(
         Product.id, Product.name, Product.price, Product.min_quantity, Product.sellable,
         Product.allergens.label("declared_allergens"),
         Product.may_contain.label("declared_may_contain"),
         Product.tax_rate, Product.eat_in_tax_rate,
+        Product.shelf_life_hours, Product.day_old_product_id,
         func.coalesce(stock.c.on_hand, 0).label("on_hand"),
-    ).outerjoin(stock, stock.c.product_id == Product.id)
+        func.coalesce(expired.c.expired, 0).label("expired"),
+    ).outerjoin(stock, stock.c.product_id == Product.id) \
+        .outerjoin(expired, expired.c.product_id == Product.id)
 
 
 def product_dict(row: Any) -> dict:
     on_hand = Decimal(row.on_hand)
     return {
         "id": row.id, "name": row.name, "price": row.price, "on_hand": on_hand,
-        "min_quantity": row.min_quantity,
+        "min_quantity": row.min_quantity, "shelf_life_hours": row.shelf_life_hours,
+        "day_old_product_id": row.day_old_product_id,
+        "expired": Decimal(row.expired),
         "low_stock": row.min_quantity is not None and on_hand < row.min_quantity,
         "sellable": row.sellable,
         # what the product itself declares (its form edits these; answers show the derived)
@@ -122,7 +135,9 @@ def get_product(session: Session, product_id: int) -> dict:
     result["lots"] = [
         {"id": lot.id, "quantity": lot.quantity, "remaining": lot.remaining,
          "unit_cost": money(lot.unit_cost), "production_run_id": lot.production_run_id,
-         "created_at": as_utc(lot.created_at)}
+         "created_at": as_utc(lot.created_at),
+         "best_before": as_utc(lot.best_before) if lot.best_before else None,
+         "on_hold": lot.hold_id is not None}
         for lot in open_lot_rows(session, product_id)
     ]
     return result
@@ -173,8 +188,7 @@ def low_stock(session: Session) -> list[dict]:
 
 def low_stock_products(session: Session) -> list[dict]:
     """Products that have a minimum and are below it, the largest shortfall first."""
-    stock = (select(L.c.product_id, func.sum(L.c.remaining).label("on_hand"))
-             .where(L.c.remaining > 0).group_by(L.c.product_id).subquery())
+    stock = _lot_sum(sellable_lot(now()), "on_hand")
     on_hand = func.coalesce(stock.c.on_hand, 0)
     rows = session.execute(
         select(Product.id, Product.name, Product.min_quantity, on_hand.label("on_hand"))

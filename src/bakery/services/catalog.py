@@ -21,8 +21,9 @@ from ..domain.recipes import Ingredient, merge_ingredients
 from . import audit
 from .unit_of_work import SessionFactory
 
-AUDITED = {"materials": ("name", "unit", "min_quantity", "allergens", "may_contain"),
-           "products": ("name", "price", "min_quantity", "sellable", "allergens", "may_contain"),
+AUDITED = {"materials": ("name", "unit", "min_quantity", "allergens", "may_contain", "issue_order"),
+           "products": ("name", "price", "min_quantity", "sellable", "allergens", "may_contain",
+                        "shelf_life_hours", "day_old_product_id"),
            "recipes": ("name", "product_id", "yield_quantity")}
 
 
@@ -83,7 +84,8 @@ def _stored(fields: dict) -> dict:
 def create_material(factory: SessionFactory, *, name: str, unit: str,
                     min_quantity: Decimal = Decimal(0), actor_id: int | None = None,
                     **extras: Any) -> int:
-    """A new material; `extras` are allergens, may_contain, pack_sizes and grams_per_unit."""
+    """A new material; `extras` are allergens, may_contain, pack_sizes, grams_per_unit and
+    issue_order."""
     return _save_named(factory, Material, None, _stored(
         {"name": name, "unit": unit, "min_quantity": min_quantity, **extras}), actor_id)
 
@@ -125,14 +127,28 @@ def _audit_derived_allergens(session: Session, material_id: int, before: dict,
 def create_product(factory: SessionFactory, *, name: str, price: Decimal,
                    min_quantity: Decimal | None = None, actor_id: int | None = None,
                    **extras: Any) -> int:
-    """A new product; `extras` are sellable, the allergens declared on the product and its
-    tax rates."""
+    """A new product; `extras` are sellable, the allergens declared on the product, its tax
+    rates, its shelf life and the day-old product it is marked down to."""
+    _check_day_old(factory, None, extras.get("day_old_product_id"))
     return _save_named(factory, Product, None, _stored(
         {"name": name, "price": price, "min_quantity": min_quantity, **extras}), actor_id)
 
 
+def _check_day_old(factory: SessionFactory, product_id: int | None, day_old_id: int | None
+                   ) -> None:
+    """A day-old product must exist, be another product, and not be marked down itself."""
+    if day_old_id is None:
+        return
+    with factory() as session:
+        day_old = session.get(Product, day_old_id)
+    if day_old is None or day_old_id == product_id or day_old.day_old_product_id is not None:
+        raise ValidationFailed("not a day-old product", {
+            "day_old_product_id": "must be another product that is not marked down itself"})
+
+
 def update_product(factory: SessionFactory, product_id: int, *, actor_id: int | None = None,
                    **fields: Any) -> int:
+    _check_day_old(factory, product_id, fields.get("day_old_product_id"))
     return _save_named(factory, Product, product_id, _stored(fields), actor_id)
 
 

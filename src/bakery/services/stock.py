@@ -8,10 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..clock import today
+from ..clock import UTC, today
 from ..db.engine import Executor, rows_param
 from ..db.locks import lock_rows
 from ..db.models import (
@@ -40,6 +40,7 @@ from ..db.stock_layers import (
 from ..domain import fifo
 from ..domain.costing import cost_of, latest_cost
 from ..domain.errors import InsufficientStock, NotFound, ValidationFailed
+from ..domain.freshness import shelf_life_end
 from ..domain.numbers import (
     MAX_MONEY,
     MAX_QUANTITY,
@@ -138,18 +139,30 @@ def _lot_move(delta: Decimal, cost: Decimal, reason: str, ref_type: str, ref_id:
     return Move(delta, cost, reason, ref_type, ref_id, product_id=product_id, lot_id=lot_id)
 
 
-def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal) -> int:
+def _new_batch(session: Session, material_id: int, qty: Decimal, cost: Decimal,
+               adjustment_id: int) -> int:
     return session.execute(insert(MaterialBatch).returning(MaterialBatch.id), {
         "material_id": material_id, "quantity": qty, "remaining": qty,
         "cost_per_unit": unit_cost(cost), "purchase_date": today(), "created_at": utcnow(),
+        "adjustment_id": adjustment_id,
     }).scalar_one()
 
 
-def _new_lot(session: Session, product_id: int, qty: Decimal, cost: Decimal) -> int:
+def _new_lot(session: Session, product_id: int, qty: Decimal, cost: Decimal,
+             adjustment_id: int) -> int:
+    made = utcnow()
     return session.execute(insert(ProductLot).returning(ProductLot.id), {
         "product_id": product_id, "quantity": qty, "remaining": qty, "unit_cost": cost,
-        "created_at": utcnow(),
+        "created_at": made, "adjustment_id": adjustment_id,
+        "best_before": _best_before(session, product_id, made),
     }).scalar_one()
+
+
+def _best_before(session: Session, product_id: int, made: datetime) -> datetime | None:
+    """When a lot of the product made at `made` stops being sellable (null: it keeps)."""
+    hours = session.execute(select(Product.shelf_life_hours)
+                            .where(Product.id == product_id)).scalar_one_or_none()
+    return shelf_life_end(made, hours)
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ class StockKind:
     drawable: Callable[[Executor, Collection[int]], dict[int, list[fifo.StockLayer]]]
     latest_costs: Callable[[Executor, Collection[int]], dict[int, Decimal]]
     move: Callable[[Decimal, Decimal, str, str, int, int, int], Move]  # a ledger row on a layer
-    new_layer: Callable[[Session, int, Decimal, Decimal], int]  # a layer found in a count
+    new_layer: Callable[[Session, int, Decimal, Decimal, int], int]  # found in an adjustment
 
     def moves_out(self, draws: list[fifo.Draw], reason: str, ref_type: str,
                   ref_id: int) -> list[Move]:
@@ -177,7 +190,7 @@ _PRODUCTS = StockKind("product", Product, _LOTS, drawable_lots, latest_lot_costs
                      _lot_move, _new_lot)
 
 
-def _draw_down(session: Executor, table: Table, draws: list[fifo.Draw]) -> None:
+def draw_down(session: Executor, table: Table, draws: list[fifo.Draw]) -> None:
     """Lower `remaining` of each drawn layer in one statement; CHECK (remaining >= 0) guards.
 
     SQLite keeps NUMERIC columns as binary floats, so the difference is rounded back to the
@@ -196,6 +209,7 @@ class ProductionResult:
     lot_id: int
     consumed: list[fifo.Draw] = field(default_factory=list)
     consumed_lots: list[fifo.Draw] = field(default_factory=list)  # intermediates' lots
+    best_before: datetime | None = None
 
 
 def run_production(
@@ -205,8 +219,12 @@ def run_production(
     batches: int,
     user_id: int | None = None,
     idem: Idempotency | None = None,
+    best_before: datetime | None = None,
 ) -> Outcome[ProductionResult]:
-    """Bake `batches` of a recipe: draw materials FIFO, add one product lot at their cost."""
+    """Bake `batches` of a recipe: draw materials FIFO, add one product lot at their cost.
+
+    The lot keeps until `best_before` when given, otherwise for the product's shelf life.
+    """
 
     def work(session: Session) -> ProductionResult:
         recipe = session.get(Recipe, recipe_id)
@@ -232,8 +250,8 @@ def run_production(
                 "batches": f"would make more than {MAX_QUANTITY} units or cost more than "
                            f"{MAX_MONEY}; bake fewer batches"})
         now = utcnow()
-        _draw_down(session, _BATCHES, consumed)
-        _draw_down(session, _LOTS, plan.consumed_lots)
+        draw_down(session, _BATCHES, consumed)
+        draw_down(session, _LOTS, plan.consumed_lots)
         run = ProductionRun(recipe_id=recipe_id, product_id=recipe.product_id, batches=batches,
                             produced_quantity=produced, total_cost=money(exact_cost),
                             created_at=now, created_by=user_id)
@@ -244,17 +262,20 @@ def run_production(
                 {"run_id": run.id, "material_id": d.item_id, "batch_id": d.layer_id,
                  "quantity": d.quantity, "cost_per_unit": d.unit_cost} for d in consumed])
         lot_cost = plan.unit_cost
+        keeps_until = (best_before.astimezone(UTC) if best_before
+                       else _best_before(session, recipe.product_id, now))
         lot_id = session.execute(
             insert(ProductLot).returning(ProductLot.id),
             {"product_id": recipe.product_id, "production_run_id": run.id, "quantity": produced,
-             "remaining": produced, "unit_cost": lot_cost, "created_at": now},
+             "remaining": produced, "unit_cost": lot_cost, "created_at": now,
+             "best_before": keeps_until},
         ).scalar_one()
         moves = _MATERIALS.moves_out(consumed, "production", "production_run", run.id)
         moves += _PRODUCTS.moves_out(plan.consumed_lots, "production", "production_run", run.id)
         moves.append(_lot_move(produced, lot_cost, "production", "production_run", run.id,
                                recipe.product_id, lot_id))
         write_moves(session, moves, user_id)
-        return ProductionResult(run, lot_id, consumed, plan.consumed_lots)
+        return ProductionResult(run, lot_id, consumed, plan.consumed_lots, keeps_until)
 
     return run_once(factory, idem, work, lambda r: r.run.id)
 
@@ -380,7 +401,7 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
             "draw_takes": [d.quantity for d in draws],
             "draw_costs": [d.unit_cost for d in draws],
         }).scalar_one()
-    _draw_down(connection, _LOTS, draws)
+    draw_down(connection, _LOTS, draws)
     sale_id = connection.execute(_INSERT_SALE, sale).scalar_one()
     connection.execute(_INSERT_SALE_ITEMS, rows_param([
         {"sale_id": sale_id, "product_id": ln.product_id, "quantity": ln.quantity,
@@ -466,11 +487,11 @@ def adjust_stock(
             draws = fifo.withdraw(kind.name, {item_id: -quantity_delta},
                                   kind.drawable(session, [item_id]),
                                   {item_id: locked[item_id].name})[item_id]
-            _draw_down(session, kind.layers, draws)
+            draw_down(session, kind.layers, draws)
             moves = kind.moves_out(draws, reason, "adjustment", adjustment.id)
         else:
             cost = latest_cost(kind.latest_costs(session, [item_id]), item_id)
-            layer_id = kind.new_layer(session, item_id, quantity_delta, cost)
+            layer_id = kind.new_layer(session, item_id, quantity_delta, cost, adjustment.id)
             moves = [kind.move(quantity_delta, cost, reason, "adjustment", adjustment.id,
                                item_id, layer_id)]
         write_moves(session, moves, user_id)

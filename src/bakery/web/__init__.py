@@ -87,6 +87,7 @@ def init_web(app: Flask) -> None:
         catalog,
         counter,
         dashboard,
+        food_safety,
         pos,
         production,
         recipes_print,

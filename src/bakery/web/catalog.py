@@ -95,16 +95,27 @@ class NamedItem:
     saved: Callable[[Any], str]
     lists: tuple[str, ...] = ("allergens", "may_contain")  # checkboxes of allergen codes
     flags: tuple[str, ...] = ()  # single checkboxes
+    context: Callable[[], dict] = dict  # what else the form shows (choices)
 
 
-MATERIAL = NamedItem("material", MaterialIn, ("name", "unit", "min_quantity", "grams_per_unit"),
-                     {"min_quantity": "0"}, inventory.get_material, catalog.create_material,
-                     catalog.update_material, lambda body: f"Saved {body.name}.")
+MATERIAL = NamedItem("material", MaterialIn,
+                     ("name", "unit", "min_quantity", "grams_per_unit", "issue_order"),
+                     {"min_quantity": "0", "issue_order": "fifo"}, inventory.get_material,
+                     catalog.create_material, catalog.update_material,
+                     lambda body: f"Saved {body.name}.")
 PRODUCT = NamedItem("product", ProductIn,
-                    ("name", "price", "min_quantity", "tax_rate", "eat_in_tax_rate"),
+                    ("name", "price", "min_quantity", "tax_rate", "eat_in_tax_rate",
+                     "shelf_life_hours", "day_old_product_id"),
                     {"tax_rate": "0.00"},
                     inventory.get_product, catalog.create_product, catalog.update_product,
-                    lambda body: f"Saved {body.name} at {body.price:.2f}.", flags=("sellable",))
+                    lambda body: f"Saved {body.name} at {body.price:.2f}.", flags=("sellable",),
+                    context=lambda: {"day_old_choices": read(_day_old_choices)})
+
+
+def _day_old_choices(db: Any) -> list[tuple[int, str]]:
+    """Products stock may be marked down to: those not marked down themselves."""
+    return [(p["id"], p["name"]) for p in every(db, inventory.list_products)
+            if p["day_old_product_id"] is None]
 
 
 def _named_form(item: NamedItem, item_id: int | None) -> Any:
@@ -116,13 +127,15 @@ def _named_form(item: NamedItem, item_id: int | None) -> Any:
         form.values["grams_per_unit"] = quantity_text(current["grams_per_unit"])
     template = f"{item.kind}_form.html"
     if request.method == "GET":
-        return render_template(template, form=form, **{item.kind: current})
+        return render_template(template, form=form, **{item.kind: current}, **item.context())
     form.values = {k: request.form.get(k, "") for k in item.fields}
     chosen: dict[str, Any] = {k: request.form.getlist(k) for k in item.lists}
     chosen.update({k: request.form.get(k) == "on" for k in item.flags})
     form.values.update(chosen)
-    body = validate(item.schema, {**item.defaults, **blank_to_none(request.form, item.fields),
-                                  **chosen}, form)
+    data = blank_to_none(request.form, item.fields)
+    data = {k: int(v) if k.endswith("_id") and isinstance(v, str) and v.isdigit() and len(v) < 19
+            else v for k, v in data.items()}  # a chosen item's id, as the API takes it
+    body = validate(item.schema, {**item.defaults, **data, **chosen}, form)
     if body is not None:
         # only what the form shows is changed (pack sizes are kept, for one)
         shown = set(item.fields) | set(item.lists) | set(item.flags)
@@ -138,7 +151,7 @@ def _named_form(item: NamedItem, item_id: int | None) -> Any:
             flash(item.saved(body), "success")
             target: dict[str, Any] = {f"{item.kind}_id": item_id}
             return redirect(url_for(f"web.{item.kind}s_show", **target))
-    return render_template(template, form=form, **{item.kind: current}), 400
+    return render_template(template, form=form, **{item.kind: current}, **item.context()), 400
 
 
 @web.route("/materials/new", methods=["GET", "POST"])

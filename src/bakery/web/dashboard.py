@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import render_template
 
+from ..clock import now, today
 from ..queries import dashboard as figures
 from ..queries import history, inventory, lookups
+from ..queries.food_safety import expiring
 from ..queries.pages import PageRequest
 from ..queries.recipes import list_recipes
 from . import web
@@ -15,6 +17,7 @@ from .access import ALL_ROLES, BAKEHOUSE, TILL, requires, signed_in
 from .catalog import every, read
 
 RECENT = 8
+EXPIRING_DAYS = 2  # the dashboard warns of stock expiring within two days, and of expired stock
 
 
 @web.get("/")
@@ -29,6 +32,7 @@ def dashboard() -> Any:
             data["today"] = figures.sales_today(db)
         if sees_stock:
             data["low_stock"] = inventory.low_stock(db)
+            data["expiring"] = expiring(db, EXPIRING_DAYS, now(), today())
             data["recipes"] = sorted(every(db, list_recipes),
                                      key=lambda r: (-r["max_batches"], r["name"]))
             data["runs"] = history.list_runs(db, PageRequest(RECENT))[0]

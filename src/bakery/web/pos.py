@@ -20,12 +20,14 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
+from ..clock import bakery_zone, now
 from ..contract.schemas import SaleIn
 from ..contract.types import MAX_ID, parse_decimal
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import MAX_QUANTITY, money
 from ..domain.payments import Payment
 from ..queries import history, inventory
+from ..queries.food_safety import expiring_today
 from ..runtime import sessions
 from ..services import stock
 from . import web
@@ -74,10 +76,12 @@ def _render(products: list[dict], form: FormState, cart: dict[int, Decimal], sta
     total = money(sum((line["total"] for line in lines), Decimal(0)))
     form.values.setdefault("key", new_key())
     name = till_name(request.values.get("till"))
+    expiring = read(lambda db: expiring_today(db, now(), bakery_zone()))
     return render_template("pos.html", products=products, form=form, cart=cart, lines=lines,
                            total=total, last_sale=last_sale, till=name,
                            till_session=open_session_of(name),
-                           session_required=till_session_required()), status
+                           session_required=till_session_required(),
+                           expiring_today=expiring), status
 
 
 @web.get("/pos")

@@ -12,8 +12,10 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..clock import bakery_zone, today
 from ..contract.downloads import report_csv, valuation_csv
+from ..contract.food_safety import WASTE_COLUMNS, WasteReport
 from ..contract.schemas import SalesReport
 from ..queries import plans, reports
+from ..queries.food_safety import WASTE_GROUPINGS, waste_report
 from ..queries.inventory import low_stock
 from ..runtime import sessions
 from .access import MANAGERS, requires
@@ -55,11 +57,12 @@ def dashboard() -> str:
         alerts = low_stock(session)
         bakeable = plans.what_can_i_bake(session)
         valuation = reports.inventory_valuation(session)
+        waste = waste_report(session, start, end, "product", bakery_zone())
     totals = _sales("day", start, end)["totals"]
     query = {"from": start.isoformat(), "to": end.isoformat()}
     return render_template("reports/dashboard.html", start=start, end=end, totals=totals,
                            best=best["rows"], alerts=alerts, bakeable=bakeable,
-                           valuation=valuation["totals"], query=query)
+                           valuation=valuation["totals"], query=query, waste=waste)
 
 
 def _svg(chart: Any) -> Response:
@@ -137,3 +140,31 @@ def sales_csv(group_by: str) -> Response:
 @requires(*MANAGERS)
 def inventory_csv() -> Response:
     return valuation_csv(_valuation())
+
+
+def _waste(group_by: str, start: date, end: date) -> dict:
+    with sessions()() as session:
+        return waste_report(session, start, end, group_by, bakery_zone())
+
+
+@reports_pages.get("/charts/waste.svg")
+@requires(*MANAGERS)
+def waste_chart() -> Response:
+    """Waste per day, at cost and at the price it would have sold for."""
+    start, end = _range()
+    rows = _waste("day", start, end)["rows"]
+    chart = pygal.Bar(title="Waste per day", **{**CHART_STYLE, "show_legend": True})
+    chart.x_labels = [r["key"] for r in rows]
+    chart.add("At cost", [_number(r["cost"]) for r in rows])
+    chart.add("At retail value", [_number(r["retail_value"]) for r in rows])
+    return _svg(chart)
+
+
+@reports_pages.get("/csv/waste-by-<group_by>.csv")
+@requires(*MANAGERS)
+def waste_csv(group_by: str) -> Response:
+    if group_by not in WASTE_GROUPINGS:
+        abort(404)
+    start, end = _range()
+    return report_csv(WasteReport, _waste(group_by, start, end),
+                      f"waste-by-{group_by}-{start}-{end}.csv", WASTE_COLUMNS)
