@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     auth,
     materials,
     openapi,
+    orders,
     plans,
     production,
     products,

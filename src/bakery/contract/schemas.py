@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -447,3 +447,97 @@ class Valuation(Out):
 class PageQuery(In):
     limit: str | None = None
     cursor: str | None = None
+
+
+# --- planning: forecasts, orders, the bake plan ----------------------------------------------
+
+class DayQuery(In):
+    date: IsoDate
+
+
+class OrderItemIn(In):
+    product_id: Id
+    quantity: PositiveQuantity
+
+
+class OrderIn(In):
+    customer: Name
+    due_date: IsoDate
+    items: list[OrderItemIn] = Field(min_length=1, max_length=200)
+    note: Note | None = None
+    deposit: NonNegativeMoney = Field(default=Decimal(0))
+
+
+class OrderItemOut(Out):
+    product_id: int
+    name: str
+    quantity: Quantity
+    unit_price: Money
+    line_total: Money
+
+
+class OrderOut(Out):
+    id: int
+    customer: str
+    due_date: date
+    status: Literal["open", "fulfilled", "cancelled"]
+    deposit: Money
+    note: str | None
+    items: list[OrderItemOut]
+    total: Money
+    balance: Money
+    standing_order_id: int | None
+    sale_id: int | None
+    created_at: Timestamp
+    closed_at: Timestamp | None
+
+
+class OrderList(Out):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class OrdersQuery(In):
+    due: IsoDate | None = None
+    status: Literal["open", "fulfilled", "cancelled"] | None = None
+    limit: str | None = None
+    cursor: str | None = None
+
+
+class StandingOrderIn(In):
+    customer: Name
+    weekdays: list[Annotated[int, Field(strict=True, ge=1, le=7)]] = Field(min_length=1,
+                                                                           max_length=7)
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
+    items: list[OrderItemIn] = Field(min_length=1, max_length=200)
+    note: Note | None = None
+
+
+class StandingOrderOut(Out):
+    id: int
+    customer: str
+    weekdays: list[int]
+    starts_on: date
+    ends_on: date | None
+    note: str | None
+    items: list[OrderItemOut]
+    created_at: Timestamp
+
+
+class StandingOrderList(Out):
+    items: list[StandingOrderOut]
+    next_cursor: str | None
+
+
+class StandingEndIn(In):
+    ends_on: IsoDate
+
+
+class StandingDayIn(In):
+    date: IsoDate
+
+
+class SupplierIn(In):
+    supplier: Name
+    lead_time_days: int = Field(strict=True, ge=0, le=365)

@@ -141,3 +141,10 @@ def recipe_lines(db: Executor, recipe_ids: Collection[int]) -> dict[int, list[In
     for r in db.execute(_RECIPE_LINES, {"ids": list(recipe_ids)}):
         lines[r.recipe_id].append(Ingredient(r.material_id, r.quantity))
     return lines
+
+
+def sellable_on(db: Executor, product_ids: Collection[int], day: Any) -> dict[int, Decimal]:
+    """What of each product will still be sellable on `day`: today every drawable lot (a lot's
+    best-before, once lots carry one, narrows this here and nowhere else)."""
+    return {pid: sum((layer.remaining for layer in layers), Decimal(0))
+            for pid, layers in drawable_lots(db, product_ids).items()}

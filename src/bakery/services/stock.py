@@ -252,11 +252,20 @@ def record_sale(
     user_id: int | None = None,
     idem: Idempotency | None = None,
     at: datetime | None = None,
+    before: Callable[[Session], None] | None = None,
+    after: Callable[[Session, SaleResult], None] | None = None,
 ) -> Outcome[SaleResult]:
-    """Sell products at their current price, oldest lots first, carrying their FIFO cost."""
+    """Sell products at their current price, oldest lots first, carrying their FIFO cost.
+
+    `before` and `after` run inside the sale's transaction, before the products are locked and
+    once the sale is written: a use case that is a sale and more (fulfilling a customer order)
+    checks and records its part there, all or nothing with the sale.
+    """
     wanted = merge_lines(items)
 
     def work(session: Session) -> SaleResult:
+        if before is not None:
+            before(session)
         connection = session.connection()
         products = lock_rows(connection, Product, wanted, Product.name, Product.price)
         missing = [pid for pid in wanted if pid not in products]
@@ -282,7 +291,10 @@ def record_sale(
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
         sale_id = _write_sale(connection, sale, lines, all_draws)
         note_created(session, _SALES)
-        return SaleResult(sale_id, total, cost, created, user_id, lines)
+        result = SaleResult(sale_id, total, cost, created, user_id, lines)
+        if after is not None:
+            after(session, result)
+        return result
 
     return run_once(factory, idem, work, lambda r: r.id)
 
