@@ -14,10 +14,13 @@ The method, for a product and a target day D:
    sale came so early that, at the rate it was selling, more sales were all but certain before
    the shop's last sale (`sold_out_share`), its demand is its sales divided by the share of
    the selling day that had passed (at most doubled).
-3. **Weekday pattern.** Each weekday's mean demand over the window, relative to the mean of all
-   days, shrunk towards 1 by one pseudo-week so a single odd day does not swing it.
-4. **Trend.** A least-squares line through the weekday-adjusted demand against the day; its
-   value on D (damped to at most `MAX_TREND` away from the window's mean) times D's weekday
+3. **Weekday pattern.** A first least-squares line through the weekly mean demands gives the
+   trend (each whole week holds every weekday once, so the pattern cancels out); each
+   weekday's factor is the mean of demand over trend on that weekday, normalised to average 1
+   (a weekday seen fewer than three times is pulled towards 1; one never open in the window
+   is 0, the shop does not open then).
+4. **Trend.** A second least-squares line through the weekday-adjusted demand against the day;
+   its value on D (damped to at most `MAX_TREND` away from the window's mean) times D's weekday
    factor is the forecast.
 """
 
@@ -34,7 +37,8 @@ WINDOW_DAYS = 56
 MIN_TREND_DAYS = 14
 MAX_TREND = Decimal("0.5")  # the trend moves a forecast at most 50% from the window's mean
 MIN_SHARE = Decimal("0.5")  # a sold-out day's demand is at most twice its sales
-SHRINK_DAYS = 1  # pseudo-observations pulling each weekday factor towards 1
+SHRINK_DAYS = 1  # a pseudo-day pulling a rarely seen weekday's factor towards 1
+MIN_WEEKDAY_DAYS = 3
 MIN_LINES_FOR_SOLD_OUT = 3
 ONE = Decimal(1)
 
@@ -90,30 +94,64 @@ def _mean(values: Iterable[Decimal]) -> Decimal:
     return sum(items, ZERO) / len(items) if items else ZERO
 
 
-def weekday_factors(days: list[date], demands: list[Decimal]) -> dict[int, Decimal]:
-    """Each weekday's demand relative to the mean, shrunk towards 1 (weekday 0 is Monday)."""
-    overall = _mean(demands)
-    if overall == 0:
-        return {}
+def weekday_factors(days: list[date], ratios: list[Decimal]) -> dict[int, Decimal]:
+    """Each weekday's mean of `ratios` (demand over its trend), normalised to average 1 over
+    the days seen (weekday 0 is Monday). A weekday seen fewer than `MIN_WEEKDAY_DAYS` times is
+    shrunk towards 1 by one pseudo-day; one never open in a window of two weeks or more is 0
+    (the shop does not open then)."""
+    span = (days[-1] - days[0]).days + 1 if days else 0
     factors = {}
     for weekday in range(7):
-        seen = [y for d, y in zip(days, demands, strict=True) if d.weekday() == weekday]
-        factors[weekday] = (sum(seen, ZERO) + SHRINK_DAYS * overall) / (
-            (len(seen) + SHRINK_DAYS) * overall)
-    return factors
+        seen = [r for d, r in zip(days, ratios, strict=True) if d.weekday() == weekday]
+        if not seen:
+            factors[weekday] = ZERO if span >= 14 else ONE
+            continue
+        shrink = SHRINK_DAYS if len(seen) < MIN_WEEKDAY_DAYS else 0
+        factors[weekday] = (sum(seen, ZERO) + shrink) / (len(seen) + shrink)
+    mean = _mean([factors[d.weekday()] for d in days])
+    return {w: f / mean for w, f in factors.items()} if mean else {}
 
 
-def trend_level(offsets: list[int], values: list[Decimal]) -> Decimal:
-    """The least-squares line through (offset, value) at offset 0, damped towards the mean."""
+def fit_line(offsets: list[int], values: list[Decimal]) -> tuple[Decimal, Decimal]:
+    """The least-squares line through (offset, value): (value at offset 0, slope).
+
+    Fewer than `MIN_TREND_DAYS` points give a flat line at their mean.
+    """
     mean_y = _mean(values)
     if len(values) < MIN_TREND_DAYS:
-        return mean_y
+        return mean_y, ZERO
     mean_x = Decimal(sum(offsets)) / len(offsets)
     sxx = sum(((x - mean_x) ** 2 for x in offsets), ZERO)
     if sxx == 0:
-        return mean_y
+        return mean_y, ZERO
     slope = sum(((x - mean_x) * y for x, y in zip(offsets, values, strict=True)), ZERO) / sxx
-    level = mean_y - slope * mean_x
+    return mean_y - slope * mean_x, slope
+
+
+def weekly_trend(days: list[date], demands: list[Decimal]) -> tuple[Decimal, Decimal]:
+    """The trend of demand, blind to the weekday pattern: a line through the mean demand of
+    each whole week of the history, counted back from its last day (every week holds each
+    weekday once, so the pattern cancels out); flat at the mean with under two whole weeks."""
+    first, end = days[0], days[-1] + timedelta(days=1)
+    weeks: dict[int, list[tuple[int, Decimal]]] = {}
+    for d, y in zip(days, demands, strict=True):
+        back = ((end - d).days - 1) // 7  # 0: the last seven days of the history
+        if end - timedelta(days=7 * (back + 1)) >= first:  # a whole week in the window
+            weeks.setdefault(back, []).append(((d - target).days, y))
+    if len(weeks) < 2:
+        return _mean(demands), ZERO
+    centres = [sum(x for x, _ in week) / Decimal(len(week)) for week in weeks.values()]
+    means = [_mean(y for _, y in week) for week in weeks.values()]
+    mean_x, mean_y = _mean(centres), _mean(means)
+    sxx = sum(((x - mean_x) ** 2 for x in centres), ZERO)
+    slope = sum(((x - mean_x) * y for x, y in zip(centres, means, strict=True)), ZERO) / sxx
+    return mean_y - slope * mean_x, slope
+
+
+def trend_level(offsets: list[int], values: list[Decimal]) -> Decimal:
+    """The line's value at offset 0, damped to within `MAX_TREND` of the values' mean."""
+    mean_y = _mean(values)
+    level, _ = fit_line(offsets, values)
     limit = abs(mean_y) * MAX_TREND
     return min(max(level, mean_y - limit), mean_y + limit)
 
@@ -124,12 +162,18 @@ def forecast(history: History, open_days: Collection[date], target: date) -> Dec
     if not days:
         return ZERO
     demands = [demand(history.get(d, DaySales(ZERO))) for d in days]
-    factors = weekday_factors(days, demands)
+    offsets = [(d - target).days for d in days]
+    level, slope = weekly_trend(days, demands)
+    trend = [level + slope * x for x in offsets]
+    if any(t <= 0 for t in trend):  # too little or too steep to divide by: weekday means only
+        trend = [_mean(demands)] * len(days)
+    if trend[0] <= 0:
+        return ZERO
+    factors = weekday_factors(days, [y / t for y, t in zip(demands, trend, strict=True)])
     if not factors:
         return ZERO
     adjusted = [y / factors[d.weekday()] for d, y in zip(days, demands, strict=True)]
-    level = trend_level([(d - target).days for d in days], adjusted)
-    return quantity(max(level, ZERO) * factors[target.weekday()])
+    return quantity(max(trend_level(offsets, adjusted), ZERO) * factors[target.weekday()])
 
 
 def naive(history: History, target: date) -> Decimal:
