@@ -128,10 +128,12 @@ def fit_line(offsets: list[int], values: list[Decimal]) -> tuple[Decimal, Decima
     return mean_y - slope * mean_x, slope
 
 
-def weekly_trend(days: list[date], demands: list[Decimal]) -> tuple[Decimal, Decimal]:
+def weekly_trend(days: list[date], demands: list[Decimal], target: date
+                 ) -> tuple[Decimal, Decimal]:
     """The trend of demand, blind to the weekday pattern: a line through the mean demand of
     each whole week of the history, counted back from its last day (every week holds each
-    weekday once, so the pattern cancels out); flat at the mean with under two whole weeks."""
+    weekday once, so the pattern cancels out), as (value on `target`, slope per day); flat at
+    the mean with under two whole weeks."""
     first, end = days[0], days[-1] + timedelta(days=1)
     weeks: dict[int, list[tuple[int, Decimal]]] = {}
     for d, y in zip(days, demands, strict=True):
@@ -163,7 +165,7 @@ def forecast(history: History, open_days: Collection[date], target: date) -> Dec
         return ZERO
     demands = [demand(history.get(d, DaySales(ZERO))) for d in days]
     offsets = [(d - target).days for d in days]
-    level, slope = weekly_trend(days, demands)
+    level, slope = weekly_trend(days, demands, target)
     trend = [level + slope * x for x in offsets]
     if any(t <= 0 for t in trend):  # too little or too steep to divide by: weekday means only
         trend = [_mean(demands)] * len(days)
