@@ -40,6 +40,7 @@ MIN_SHARE = Decimal("0.5")  # a sold-out day's demand is at most twice its sales
 SHRINK_DAYS = 1  # a pseudo-day pulling a rarely seen weekday's factor towards 1
 MIN_WEEKDAY_DAYS = 3
 MIN_LINES_FOR_SOLD_OUT = 3
+SOLD_OUT_EXPECTED = 5  # further sales expected at the day's rate before we call it sold out
 ONE = Decimal(1)
 
 
@@ -68,7 +69,7 @@ def sold_out_share(shop_first: datetime, shop_last: datetime, product_last: date
     if lines < MIN_LINES_FOR_SOLD_OUT or span <= 0:
         return None
     share = Decimal(int((product_last - shop_first).total_seconds())) / Decimal(int(span))
-    if share <= 0 or lines * (ONE - share) <= 3 * share:
+    if share <= 0 or lines * (ONE - share) <= SOLD_OUT_EXPECTED * share:
         return None
     return share
 
