@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..clock import bakery_zone, today
-from ..contract.downloads import csv_response, wants_csv
+from ..contract.downloads import csv_response, shopping_csv, wants_csv
 from ..contract.schemas import (
     DayQuery,
     Id,
@@ -18,6 +18,7 @@ from ..contract.schemas import (
     Out,
     ProductionOut,
     Quantity,
+    ShoppingList,
     SupplierIn,
 )
 from ..contract.types import IsoDate
@@ -64,33 +65,6 @@ class ShoppingListIn(In):
     items: list[PlannedBatch] = Field(min_length=1, max_length=200)
 
 
-class ShoppingItem(Out):
-    material_id: int
-    name: str
-    unit: str
-    needed: Quantity
-    on_hand: Quantity
-    to_buy: Quantity
-    latest_cost_per_unit: Money | None
-    estimated_cost: Money | None
-    supplier: str | None = None
-    lead_time_days: int | None = None
-    order_by: date | None = None
-
-
-class SupplierGroup(Out):
-    supplier: str | None
-    items: list[ShoppingItem]
-    estimated_total: Money
-
-
-class ShoppingList(Out):
-    items: list[ShoppingItem]
-    estimated_total: Money
-    unpriced: list[int]
-    suppliers: list[SupplierGroup] = Field(default_factory=list)
-
-
 @operation("POST", "/plans/shopping-list", summary="Make a shopping list for planned batches",
            tag="plans", roles=BAKEHOUSE, body=ShoppingListIn, query=FormatQuery,
            response=ShoppingList, errors=(422,))
@@ -99,19 +73,7 @@ def shopping_list(body: ShoppingListIn, query: FormatQuery) -> dict | object:
         result = plans.shopping_list(session, [(i.recipe_id, i.batches) for i in body.items])
     if not wants_csv(query.format):
         return result
-    return _shopping_csv(result, "shopping-list.csv")
-
-
-SHOPPING_COLUMNS = ("supplier", "material_id", "name", "unit", "needed", "on_hand", "to_buy",
-                    "latest_cost_per_unit", "estimated_cost", "lead_time_days", "order_by")
-
-
-def _shopping_csv(result: dict, filename: str) -> object:
-    """The list as CSV, supplier by supplier (what to order from each), then the total."""
-    data = ShoppingList.model_validate(result).model_dump(mode="json")
-    rows = [item for group in data["suppliers"] for item in group["items"]]
-    return csv_response(rows, SHOPPING_COLUMNS, filename,
-                        {"supplier": "total", "estimated_cost": data["estimated_total"]})
+    return shopping_csv(result, "shopping-list.csv")
 
 
 # --- forecast, backtest, the bake plan -------------------------------------------------------
@@ -213,7 +175,7 @@ def bake_shopping_list(query: DayFormatQuery) -> dict | object:
         result = plans.bake_plan(session, query.date, bakery_zone())["shopping"]
     if not wants_csv(query.format):
         return result
-    return _shopping_csv(result, f"shopping-list-{query.date.isoformat()}.csv")
+    return shopping_csv(result, f"shopping-list-{query.date.isoformat()}.csv")
 
 
 class BakeRunsOut(Out):

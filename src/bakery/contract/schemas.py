@@ -541,3 +541,30 @@ class StandingDayIn(In):
 class SupplierIn(In):
     supplier: Name
     lead_time_days: int = Field(strict=True, ge=0, le=365)
+
+
+class ShoppingItem(Out):
+    material_id: int
+    name: str
+    unit: str
+    needed: Quantity
+    on_hand: Quantity
+    to_buy: Quantity
+    latest_cost_per_unit: Money | None
+    estimated_cost: Money | None
+    supplier: str | None = None
+    lead_time_days: int | None = None
+    order_by: date | None = None
+
+
+class SupplierGroup(Out):
+    supplier: str | None
+    items: list[ShoppingItem]
+    estimated_total: Money
+
+
+class ShoppingList(Out):
+    items: list[ShoppingItem]
+    estimated_total: Money
+    unpriced: list[int]
+    suppliers: list[SupplierGroup] = Field(default_factory=list)

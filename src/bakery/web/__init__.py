@@ -56,7 +56,7 @@ def fmt_when(value: datetime | None) -> str:
 def init_web(app: Flask) -> None:
     """Register the web pages on `app`."""
     from ..api import api
-    from . import auth, catalog, dashboard, pos, production, stock  # noqa: F401 - registers views
+    from . import auth, catalog, dashboard, planning, pos, production, stock  # noqa: F401
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a till page may stay open all day
     # The cookie lasts as long as the server-side session (services/web_sessions.py) may.
