@@ -53,7 +53,7 @@ def get_order(order_id: int) -> dict:
 
 
 @operation("POST", "/orders/{order_id}/fulfil", summary="Fulfil a customer order as a sale",
-           tag="orders", roles=TILL, response=OrderOut, idempotent=True, errors=(404, 409))
+           tag="orders", roles=TILL, response=OrderOut, idempotent=True, errors=(404, 409, 422))
 def fulfil_order(order_id: int, idem: Idempotency | None) -> dict:
     ordering.fulfil_order(sessions(), order_id, user_id=current_principal().id, idem=idem)
     return _order(order_id)
