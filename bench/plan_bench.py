@@ -20,7 +20,7 @@ import os
 import platform
 import statistics
 import time
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
@@ -121,7 +121,8 @@ def main() -> None:
 
         def plan() -> int:
             with factory() as session:
-                return sum(i["batches"] for i in bake_plan(session, PLANNED, tz)["items"])
+                plan = bake_plan(session, PLANNED, tz, PLANNED - timedelta(days=1))
+                return sum(i["batches"] for i in plan["items"])
 
         assert forecast() == PRODUCTS and plan() > 0
         with engine.connect() as c:

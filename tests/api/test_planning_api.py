@@ -66,6 +66,9 @@ def test_an_order_is_taken_fulfilled_once_as_a_sale_and_counted_by_the_plan(api,
     plan = api.ok("GET", "/plans/bake?date=2026-11-19")
     line = plan["items"][0]
     assert (line["recipe_id"], line["forecast"], line["ordered"]) == (recipe, "10.000", "24.000")
+    # today's forecast (10, none sold yet) comes out of the 120 left before tomorrow
+    assert (line["on_hand"], line["sold_before"], line["in_stock"]) == ("120.000", "10.000",
+                                                                        "110.000")
     done = api.ok("POST", f"/orders/{order['id']}/fulfil")
     assert done["status"] == "fulfilled" and done["sale_id"]
     sale = api.ok("GET", f"/sales/{done['sale_id']}")
@@ -126,7 +129,8 @@ def test_the_bake_plan_rounds_up_to_whole_batches_and_prices_the_materials(api, 
     plan = api.ok("GET", "/plans/bake?date=2026-11-19")
     assert plan["items"] == [{
         "recipe_id": recipe, "product_id": bread, "name": "Rye bread", "forecast": "0.000",
-        "ordered": "9.000", "for_recipes": "0.000", "in_stock": "0.000", "to_make": "9.000",
+        "ordered": "9.000", "for_recipes": "0.000", "on_hand": "0.000", "sold_before": "0.000",
+        "in_stock": "0.000", "to_make": "9.000",
         "batches": 3, "units": "12.000"}]
     assert plan["materials"] == [{"material_id": flour, "name": "Rye", "unit": "kg",
                                   "required": "1.500", "on_hand": "2.000",

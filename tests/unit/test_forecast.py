@@ -137,3 +137,13 @@ def test_backtest_scores_only_open_days_and_beats_naive_on_noise():
 def test_wape_is_error_over_actual():
     assert wape(D(5), D(20)) == D("0.2500")
     assert wape(D(1), D(0)) is None
+
+
+def test_expected_sales_count_the_rest_of_today_and_the_days_between():
+    from bakery.domain.forecast import expected_until
+
+    days = days_before(TARGET, 28)
+    history = history_of(dict.fromkeys(days, 10))
+    between = [TARGET, TARGET + timedelta(days=1)]
+    assert expected_until(history, set(days), between, D(4)) == D(16)  # 10 - 4, then 10
+    assert expected_until(history, set(days), between, D(15)) == D(10)  # today beat its forecast

@@ -69,3 +69,9 @@ def test_orders_may_be_due_today_but_not_before():
     with pytest.raises(ValidationFailed) as refused:
         check_due_date(date(2026, 11, 17), date(2026, 11, 18))
     assert "due_date" in refused.value.details
+
+
+def test_stock_left_on_the_day_is_what_the_days_before_do_not_sell():
+    from bakery.domain.planning import stock_left_on
+
+    assert stock_left_on({1: D(30), 2: D(5)}, {1: D("12.5"), 2: D(9)}) == {1: D("17.5"), 2: D(0)}

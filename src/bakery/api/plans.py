@@ -133,6 +133,8 @@ class BakeItem(Out):
     forecast: Quantity
     ordered: Quantity
     for_recipes: Quantity
+    on_hand: Quantity
+    sold_before: Quantity
     in_stock: Quantity
     to_make: Quantity
     batches: int
@@ -160,7 +162,7 @@ class BakePlan(Out):
            query=DayQuery, response=BakePlan, errors=(422,))
 def bake_plan(query: DayQuery) -> dict:
     with sessions()() as session:
-        return plans.bake_plan(session, query.date, bakery_zone())
+        return plans.bake_plan(session, query.date, bakery_zone(), today())
 
 
 class DayFormatQuery(DayQuery):
@@ -172,7 +174,7 @@ class DayFormatQuery(DayQuery):
            errors=(422,))
 def bake_shopping_list(query: DayFormatQuery) -> dict | object:
     with sessions()() as session:
-        result = plans.bake_plan(session, query.date, bakery_zone())["shopping"]
+        result = plans.bake_plan(session, query.date, bakery_zone(), today())["shopping"]
     if not wants_csv(query.format):
         return result
     return shopping_csv(result, f"shopping-list-{query.date.isoformat()}.csv")

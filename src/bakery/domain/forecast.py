@@ -179,6 +179,16 @@ def forecast(history: History, open_days: Collection[date], target: date) -> Dec
     return quantity(max(trend_level(offsets, adjusted), ZERO) * factors[target.weekday()])
 
 
+def expected_until(history: History, open_days: Collection[date], days: list[date],
+                   sold_today: Decimal) -> Decimal:
+    """Forecast demand over `days`, the first of which is today and has sold `sold_today`."""
+    total = ZERO
+    for n, day in enumerate(days):
+        expected = forecast(history, open_days, day)
+        total += max(expected - sold_today, ZERO) if n == 0 else expected
+    return total
+
+
 def naive(history: History, target: date) -> Decimal:
     """The rule bakers use: what sold on the same weekday a week earlier."""
     day = history.get(target - timedelta(days=7))

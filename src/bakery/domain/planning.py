@@ -48,6 +48,13 @@ class PlanLine:
     batches: int
 
 
+def stock_left_on(on_hand: Mapping[int, Decimal], expected: Mapping[int, Decimal]
+                  ) -> dict[int, Decimal]:
+    """What will still be in stock on the planned day: what is sellable now less what the days
+    before it are expected to sell (their forecast and their orders), never below zero."""
+    return {pid: max(qty - expected.get(pid, ZERO), ZERO) for pid, qty in on_hand.items()}
+
+
 def batches_needed(to_make: Decimal, yield_quantity: Decimal) -> int:
     """Whole batches that make at least `to_make` units: ceil(to_make / yield)."""
     if to_make <= 0:

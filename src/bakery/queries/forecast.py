@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 from ..clock import day_bounds
 from ..db.models import Product, Sale, SaleItem, as_utc
 from ..domain.errors import ValidationFailed
-from ..domain.forecast import WINDOW_DAYS, DaySales, Score, backtest, forecast, sold_out_share
+from ..domain.forecast import (
+    WINDOW_DAYS,
+    DaySales,
+    Score,
+    backtest,
+    expected_until,
+    forecast,
+    sold_out_share,
+)
+from ..domain.numbers import ZERO
 from .reports import local_day
 
 S = Sale.__table__
@@ -73,6 +82,24 @@ def forecasts(session: Session, day: date, tz: tzinfo, product_ids: list[int] | 
     history = load_history(session, day - timedelta(days=WINDOW_DAYS), day - timedelta(days=1), tz)
     ids = product_ids if product_ids is not None else list(_names(session))
     return {pid: forecast(history.products.get(pid, {}), history.open_days, day) for pid in ids}
+
+
+LOOKAHEAD_DAYS = 14  # a plan further ahead counts the sales of two weeks before it, no more
+
+
+def expected_sales(session: Session, today: date, day: date, tz: tzinfo,
+                   product_ids: list[int]) -> dict[int, Decimal]:
+    """What each product should still sell from now until `day` (exclusive): the rest of
+    today's forecast and the forecast of each day in between."""
+    if day <= today:
+        return {}
+    history = load_history(session, today - timedelta(days=WINDOW_DAYS),
+                           today - timedelta(days=1), tz)
+    so_far = load_history(session, today, today, tz).products
+    days = [today + timedelta(days=n) for n in range(min((day - today).days, LOOKAHEAD_DAYS))]
+    return {pid: expected_until(history.products.get(pid, {}), history.open_days, days,
+                                so_far.get(pid, {}).get(today, DaySales(ZERO)).sold)
+            for pid in product_ids}
 
 
 def forecast_report(session: Session, day: date, tz: tzinfo) -> dict:

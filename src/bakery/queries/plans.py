@@ -15,9 +15,9 @@ from ..domain.costing import latest_cost, price_need, purchase_cost
 from ..domain.errors import ValidationFailed
 from ..domain.fifo import available
 from ..domain.numbers import ZERO, money
-from ..domain.planning import Component, PlanRecipe, plan_bake
+from ..domain.planning import Component, PlanRecipe, plan_bake, stock_left_on
 from ..domain.recipes import scale
-from .forecast import forecasts
+from .forecast import LOOKAHEAD_DAYS, expected_sales, forecasts
 from .orders import ordered_on
 from .recipes import recipe_dicts
 
@@ -135,14 +135,31 @@ def _plan_recipes(session: Session) -> dict[int, PlanRecipe]:
             for pid, (rid, yield_qty) in chosen.items()}
 
 
-def bake_plan(session: Session, day: date, tz: tzinfo) -> dict:
-    """`GET /plans/bake`: batches per recipe for `day`, the materials they need, and the cost."""
+def _expected_before(session: Session, today: date, day: date, tz: tzinfo,
+                     product_ids: list[int]) -> dict[int, Decimal]:
+    """What the days from today until `day` should take out of stock: forecast and orders."""
+    expected = expected_sales(session, today, day, tz, product_ids)
+    between = min((day - today).days, LOOKAHEAD_DAYS)
+    for n in range(max(between, 0)):
+        for pid, qty in ordered_on(session, today + timedelta(days=n)).items():
+            expected[pid] = expected.get(pid, ZERO) + qty
+    return expected
+
+
+def bake_plan(session: Session, day: date, tz: tzinfo, today: date | None = None) -> dict:
+    """`GET /plans/bake`: batches per recipe for `day`, the materials they need, and the cost.
+
+    `today` (the bakery's date now) says which days lie between now and `day`: their expected
+    sales and orders come out of the stock counted for `day`.
+    """
     recipes = _plan_recipes(session)
     product_ids = list(recipes)
     names = {r.id: r.name for r in session.execute(
         select(Product.id, Product.name).where(Product.id.in_(product_ids)))}
+    on_hand = sellable_on(session, product_ids, day)
+    expected = _expected_before(session, today or day, day, tz, product_ids)
     lines = plan_bake(recipes, forecasts(session, day, tz, product_ids), ordered_on(session, day),
-                      sellable_on(session, product_ids, day))
+                      stock_left_on(on_hand, expected))
     plan = [(line.recipe_id, line.batches) for line in lines if line.batches]
     needed = material_needs(session, plan)
     layers = drawable_batches(session, needed)
@@ -161,6 +178,8 @@ def bake_plan(session: Session, day: date, tz: tzinfo) -> dict:
     return {"date": day, "items": [
         {"recipe_id": ln.recipe_id, "product_id": ln.product_id, "name": names[ln.product_id],
          "forecast": ln.forecast, "ordered": ln.ordered, "for_recipes": ln.for_recipes,
+         "on_hand": on_hand.get(ln.product_id, ZERO),
+         "sold_before": expected.get(ln.product_id, ZERO),
          "in_stock": ln.in_stock, "to_make": ln.to_make, "batches": ln.batches,
          "units": ln.batches * recipes[ln.product_id].yield_quantity} for ln in lines],
         "materials": sorted(materials, key=lambda m: m["name"]), "cost": money(cost),

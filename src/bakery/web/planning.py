@@ -45,7 +45,7 @@ def _day(name: str, default: date) -> date:
 @requires(*BAKEHOUSE)
 def plan() -> Any:
     day = _day("date", today() + timedelta(days=1))
-    result = read(plans.bake_plan, day, bakery_zone())
+    result = read(plans.bake_plan, day, bakery_zone(), today())
     return render_template("plan.html", plan=result, day=day,
                            baking=[i for i in result["items"] if i["batches"]])
 
@@ -54,7 +54,7 @@ def plan() -> Any:
 @requires(*BAKEHOUSE)
 def plan_shopping_csv() -> Any:
     day = _day("date", today() + timedelta(days=1))
-    result = read(plans.bake_plan, day, bakery_zone())["shopping"]
+    result = read(plans.bake_plan, day, bakery_zone(), today())["shopping"]
     return shopping_csv(result, f"shopping-list-{day.isoformat()}.csv")
 
 
@@ -64,7 +64,7 @@ def plan_runs() -> Any:
     body = validate(DayQuery, {"date": request.form.get("date", "")}, FormState())
     if body is None:
         abort(400)
-    result = read(plans.bake_plan, body.date, bakery_zone())
+    result = read(plans.bake_plan, body.date, bakery_zone(), today())
     batches = [(i["recipe_id"], i["batches"]) for i in result["items"] if i["batches"]]
     if not batches:
         flash("Nothing to bake for that day.", "info")
