@@ -9,28 +9,24 @@ cost, shopping list), against the target of 2 s.
 
     .venv/bin/python bench/plan_bench.py [--sales 1000000] [--runs 5] [--tz Europe/Berlin]
 
-BAKERY_BENCH_PG names the server (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
-the database `bakery_plan_bench_<pid>` is created and dropped unless --keep.
+The database is created on the local PostgreSQL server and dropped at the end (bench/common.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import time
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from common import bench_database, machine
+from report_bench import timed
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from bakery.db.migrate import upgrade
 from bakery.queries.forecast import forecast_report
 from bakery.queries.plans import bake_plan
 
-SERVER = os.environ.get("BAKERY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PRODUCTS, MATERIALS, DAYS = 200, 20, 730
 PLANNED = date(2026, 1, 5)  # a Monday; the history is the DAYS days before it
 
@@ -84,31 +80,14 @@ def seed(url: str, sales: int, tz: str) -> None:
     engine.dispose()
 
 
-def timed(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    fn()  # warm the cache
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sales", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tz", default="Europe/Berlin")
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    name = f"bakery_plan_bench_{os.getpid()}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with bench_database() as url:
         began = time.perf_counter()
-        upgrade(url)
         seed(url, args.sales, args.tz)
         seeded = time.perf_counter() - began
         engine = create_engine(url)
@@ -129,19 +108,13 @@ def main() -> None:
             lines = c.execute(text("SELECT count(*) FROM sale_items")).scalar_one()
             version = c.execute(text("SHOW server_version")).scalar_one()
         forecast_s, plan_s = timed(forecast, args.runs), timed(plan, args.runs)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
-              f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {version}")
+        print(f"machine: {machine()}, PostgreSQL {version}")
         print(f"seeded {PRODUCTS} products, {args.sales:,} sales / {lines:,} lines over {DAYS} "
               f"days in {seeded:.1f} s")
         print(f"median of {args.runs} ({args.tz}), target < 2 s each:")
         print(f"  forecast, {PRODUCTS} products  : {forecast_s * 1000:8.1f} ms")
         print(f"  bake plan, {PRODUCTS} recipes  : {plan_s * 1000:8.1f} ms")
         engine.dispose()
-    finally:
-        if not args.keep:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -181,6 +181,8 @@ def test_the_shopping_list_groups_what_to_buy_by_supplier(api, bakery):
     ("/plans/forecast", "date"),
     ("/plans/bake?date=tomorrow", "date"),
     ("/plans/forecast/backtest?from=2026-11-10&to=2026-11-01", "to"),
+    ("/plans/forecast/backtest?from=2026-11-10&to=2026-11-18", "to"),  # today is not over
+    ("/plans/forecast/backtest?from=2025-01-01&to=2026-11-17", "to"),  # over 366 days
     ("/orders?due=2026-02-30", "due"),
 ])
 def test_bad_dates_in_queries_are_refused(api, path, field):

@@ -93,7 +93,7 @@ class ForecastOut(Out):
            tag="plans", roles=BAKEHOUSE, query=DayQuery, response=ForecastOut, errors=(422,))
 def forecast(query: DayQuery) -> dict:
     with sessions()() as session:
-        return forecasting.forecast_report(session, query.date, bakery_zone())
+        return forecasting.forecast_report(session, query.date, bakery_zone(), today())
 
 
 class BacktestQuery(In):
@@ -123,7 +123,8 @@ class BacktestOut(Out):
            roles=MANAGERS, query=BacktestQuery, response=BacktestOut, errors=(422,))
 def backtest(query: BacktestQuery) -> dict:
     with sessions()() as session:
-        return forecasting.backtest_report(session, query.from_, query.to, bakery_zone())
+        return forecasting.backtest_report(session, query.from_, query.to, bakery_zone(),
+                                           today())
 
 
 class BakeItem(Out):

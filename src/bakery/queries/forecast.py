@@ -76,44 +76,57 @@ def _names(session: Session) -> dict[int, str]:
         select(Product.id, Product.name).order_by(Product.name))}
 
 
-def forecasts(session: Session, day: date, tz: tzinfo, product_ids: list[int] | None = None
-              ) -> dict[int, Decimal]:
-    """Each product's forecast for `day`, from the history before it."""
-    history = load_history(session, day - timedelta(days=WINDOW_DAYS), day - timedelta(days=1), tz)
-    ids = product_ids if product_ids is not None else list(_names(session))
-    return {pid: forecast(history.products.get(pid, {}), history.open_days, day) for pid in ids}
-
-
 LOOKAHEAD_DAYS = 14  # a plan further ahead counts the sales of two weeks before it, no more
 
 
-def expected_sales(session: Session, today: date, day: date, tz: tzinfo,
-                   product_ids: list[int]) -> dict[int, Decimal]:
-    """What each product should still sell from now until `day` (exclusive): the rest of
-    today's forecast and the forecast of each day in between."""
-    if day <= today:
-        return {}
-    history = load_history(session, today - timedelta(days=WINDOW_DAYS),
-                           today - timedelta(days=1), tz)
+@dataclass
+class PlanFigures:
+    """Each product's forecast for the planned day, and what it should sell before then."""
+
+    forecast: dict[int, Decimal]
+    sold_before: dict[int, Decimal]
+
+
+def plan_figures(session: Session, day: date, tz: tzinfo, product_ids: list[int],
+                 today: date | None = None) -> PlanFigures:
+    """Forecasts for `day` and the sales expected from now until then, from whole days only.
+
+    Today's sales so far are not a day's demand (the day is not over): the forecasts learn from
+    the days before today, and today's sales only lower what today is still expected to sell.
+    """
+    until = min(day, today) if today is not None else day
+    history = load_history(session, until - timedelta(days=WINDOW_DAYS),
+                           until - timedelta(days=1), tz)
+    figures = {pid: forecast(history.products.get(pid, {}), history.open_days, day)
+               for pid in product_ids}
+    if today is None or day <= today:
+        return PlanFigures(figures, {})
     so_far = load_history(session, today, today, tz).products
     days = [today + timedelta(days=n) for n in range(min((day - today).days, LOOKAHEAD_DAYS))]
-    return {pid: expected_until(history.products.get(pid, {}), history.open_days, days,
-                                so_far.get(pid, {}).get(today, DaySales(ZERO)).sold)
-            for pid in product_ids}
+    expected = {pid: expected_until(history.products.get(pid, {}), history.open_days, days,
+                                    so_far.get(pid, {}).get(today, DaySales(ZERO)).sold)
+                for pid in product_ids}
+    return PlanFigures(figures, expected)
 
 
-def forecast_report(session: Session, day: date, tz: tzinfo) -> dict:
+def forecast_report(session: Session, day: date, tz: tzinfo, today: date | None = None) -> dict:
     """`GET /plans/forecast`: every product's forecast for a day."""
     names = _names(session)
-    figures = forecasts(session, day, tz, list(names))
+    figures = plan_figures(session, day, tz, list(names), today).forecast
     return {"date": day, "items": [{"product_id": pid, "name": name, "forecast": figures[pid]}
                                    for pid, name in names.items()]}
 
 
-def backtest_report(session: Session, start: date, end: date, tz: tzinfo) -> dict:
-    """The method against "same weekday last week" over [start, end], per product and overall."""
+def backtest_report(session: Session, start: date, end: date, tz: tzinfo,
+                    today: date | None = None) -> dict:
+    """The method against "same weekday last week" over [start, end], per product and overall.
+
+    Only whole days can be scored: `end` must be before `today`."""
     if end < start:
         raise ValidationFailed("the range is empty", {"to": "must not be before 'from'"})
+    if today is not None and end >= today:
+        raise ValidationFailed("the range is not over yet",
+                               {"to": f"must be before today ({today.isoformat()})"})
     if (end - start).days >= MAX_BACKTEST_DAYS:
         raise ValidationFailed("the range is too long",
                                {"to": f"a backtest covers at most {MAX_BACKTEST_DAYS} days"})

@@ -17,7 +17,7 @@ from ..domain.fifo import available
 from ..domain.numbers import ZERO, money
 from ..domain.planning import Component, PlanRecipe, plan_bake, stock_left_on
 from ..domain.recipes import scale
-from .forecast import LOOKAHEAD_DAYS, expected_sales, forecasts
+from .forecast import LOOKAHEAD_DAYS, plan_figures
 from .orders import ordered_on
 from .recipes import recipe_dicts
 
@@ -135,15 +135,13 @@ def _plan_recipes(session: Session) -> dict[int, PlanRecipe]:
             for pid, (rid, yield_qty) in chosen.items()}
 
 
-def _expected_before(session: Session, today: date, day: date, tz: tzinfo,
-                     product_ids: list[int]) -> dict[int, Decimal]:
-    """What the days from today until `day` should take out of stock: forecast and orders."""
-    expected = expected_sales(session, today, day, tz, product_ids)
-    between = min((day - today).days, LOOKAHEAD_DAYS)
-    for n in range(max(between, 0)):
+def _orders_before(session: Session, today: date, day: date) -> dict[int, Decimal]:
+    """What orders due from today until `day` (exclusive) will take out of stock."""
+    taken: dict[int, Decimal] = {}
+    for n in range(max(min((day - today).days, LOOKAHEAD_DAYS), 0)):
         for pid, qty in ordered_on(session, today + timedelta(days=n)).items():
-            expected[pid] = expected.get(pid, ZERO) + qty
-    return expected
+            taken[pid] = taken.get(pid, ZERO) + qty
+    return taken
 
 
 def bake_plan(session: Session, day: date, tz: tzinfo, today: date | None = None) -> dict:
@@ -157,8 +155,11 @@ def bake_plan(session: Session, day: date, tz: tzinfo, today: date | None = None
     names = {r.id: r.name for r in session.execute(
         select(Product.id, Product.name).where(Product.id.in_(product_ids)))}
     on_hand = sellable_on(session, product_ids, day)
-    expected = _expected_before(session, today or day, day, tz, product_ids)
-    lines = plan_bake(recipes, forecasts(session, day, tz, product_ids), ordered_on(session, day),
+    figures = plan_figures(session, day, tz, product_ids, today)
+    expected = dict(figures.sold_before)
+    for pid, qty in _orders_before(session, today or day, day).items():
+        expected[pid] = expected.get(pid, ZERO) + qty
+    lines = plan_bake(recipes, figures.forecast, ordered_on(session, day),
                       stock_left_on(on_hand, expected))
     plan = [(line.recipe_id, line.batches) for line in lines if line.batches]
     needed = material_needs(session, plan)

@@ -86,7 +86,9 @@ def plan_backtest() -> Any:
     start = _day("from", end - timedelta(days=BACKTEST_DAYS - 1))
     if end < start or (end - start).days >= forecasting.MAX_BACKTEST_DAYS:
         abort(400)
-    result = read(forecasting.backtest_report, start, end, bakery_zone())
+    if end >= today():
+        abort(400)
+    result = read(forecasting.backtest_report, start, end, bakery_zone(), today())
     return render_template("plan_backtest.html", score=result)
 
 
