@@ -249,3 +249,22 @@ def test_a_cashier_takes_orders_but_may_not_plan(as_role, bakery):
     cashier.ok("POST", "/orders", 201, json={"customer": "A", "due_date": "2026-11-19",
                                              "items": [{"product_id": bread, "quantity": 1}]})
     error_of(cashier.get("/plans/bake?date=2026-11-19"), 403, "forbidden")
+
+
+def test_a_repeated_key_records_the_plan_and_a_delivery_once(api, bakery):
+    flour = bakery.material()
+    bakery.batch(flour, "3", "1.00", "2026-10-01")
+    bread = bakery.product()
+    recipe = bakery.recipe(bread, {flour: "1"}, yield_quantity="2")
+    body = {"items": [{"recipe_id": recipe, "batches": 2}]}
+    first = api.ok("POST", "/plans/bake/runs", 201, json=body, headers={"Idempotency-Key": "k1"})
+    again = api.ok("POST", "/plans/bake/runs", 201, json=body, headers={"Idempotency-Key": "k1"})
+    assert [r["id"] for r in again["runs"]] == [r["id"] for r in first["runs"]]
+    assert len(api.ok("GET", "/production-runs")["items"]) == 1  # 1 kg of flour left
+    standing = api.ok("POST", "/standing-orders", 201, json={
+        "customer": "Cafe", "weekdays": [4], "starts_on": "2026-11-18",
+        "items": [{"product_id": bread, "quantity": "1"}]})
+    path = f"/standing-orders/{standing['id']}/deliveries"
+    one = api.ok("POST", path, 201, json={"date": "2026-11-19"}, headers={"Idempotency-Key": "d"})
+    two = api.ok("POST", path, 201, json={"date": "2026-11-19"}, headers={"Idempotency-Key": "d"})
+    assert one["id"] == two["id"] and len(api.ok("GET", "/sales")["items"]) == 1

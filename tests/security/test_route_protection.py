@@ -77,10 +77,10 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/orders/{order_id}/cancel"): TILL,
     ("POST", "/standing-orders"): MANAGERS,
     ("GET", "/standing-orders"): EVERYONE,
-    ("GET", "/standing-orders/{standing_id}"): EVERYONE,
-    ("POST", "/standing-orders/{standing_id}/end"): MANAGERS,
-    ("POST", "/standing-orders/{standing_id}/deliveries"): TILL,
-    ("POST", "/standing-orders/{standing_id}/skips"): TILL,
+    ("GET", "/standing-orders/{so_id}"): EVERYONE,
+    ("POST", "/standing-orders/{so_id}/end"): MANAGERS,
+    ("POST", "/standing-orders/{so_id}/deliveries"): TILL,
+    ("POST", "/standing-orders/{so_id}/skips"): TILL,
     ("GET", "/backup"): ADMINS,
 }
 

@@ -87,36 +87,36 @@ def list_standing_orders(query: PageQuery) -> dict:
     return {"items": items, "next_cursor": cursor}
 
 
-@operation("GET", "/standing-orders/{standing_id}", summary="Show a standing order",
+@operation("GET", "/standing-orders/{so_id}", summary="Show a standing order",
            tag="orders", roles=ALL_ROLES, response=StandingOrderOut, errors=(404,))
-def get_standing_order(standing_id: int) -> dict:
+def get_standing_order(so_id: int) -> dict:
     with sessions()() as session:
-        return orders.get_standing_order(session, standing_id)
+        return orders.get_standing_order(session, so_id)
 
 
-@operation("POST", "/standing-orders/{standing_id}/end", summary="End a standing order",
+@operation("POST", "/standing-orders/{so_id}/end", summary="End a standing order",
            tag="orders", roles=MANAGERS, body=StandingEndIn, response=StandingOrderOut,
            errors=(404, 409, 422))
-def end_standing_order(standing_id: int, body: StandingEndIn) -> dict:
-    ordering.end_standing_order(sessions(), standing_id, body.ends_on)
+def end_standing_order(so_id: int, body: StandingEndIn) -> dict:
+    ordering.end_standing_order(sessions(), so_id, body.ends_on)
     with sessions()() as session:
-        return orders.get_standing_order(session, standing_id)
+        return orders.get_standing_order(session, so_id)
 
 
-@operation("POST", "/standing-orders/{standing_id}/deliveries",
+@operation("POST", "/standing-orders/{so_id}/deliveries",
            summary="Deliver a standing order for a day as a sale", tag="orders", roles=TILL,
-           body=StandingDayIn, response=OrderOut, status=201, errors=(404, 409, 422))
-def deliver_standing_order(standing_id: int, body: StandingDayIn) -> dict:
-    order_id, _ = ordering.deliver_standing_order(sessions(), standing_id, body.date,
-                                                  user_id=current_principal().id)
-    return _order(order_id)
+           body=StandingDayIn, response=OrderOut, status=201, idempotent=True,
+           errors=(404, 409, 422))
+def deliver_standing_order(so_id: int, body: StandingDayIn, idem: Idempotency | None) -> dict:
+    return _order(ordering.deliver_standing_order(sessions(), so_id, body.date,
+                                                  user_id=current_principal().id, idem=idem))
 
 
-@operation("POST", "/standing-orders/{standing_id}/skips",
+@operation("POST", "/standing-orders/{so_id}/skips",
            summary="Skip a standing order's delivery for a day", tag="orders", roles=TILL,
            body=StandingDayIn, response=OrderOut, status=201, errors=(404, 409, 422))
-def skip_standing_order(standing_id: int, body: StandingDayIn) -> dict:
-    return _order(ordering.skip_standing_order(sessions(), standing_id, body.date,
+def skip_standing_order(so_id: int, body: StandingDayIn) -> dict:
+    return _order(ordering.skip_standing_order(sessions(), so_id, body.date,
                                                user_id=current_principal().id))
 
 

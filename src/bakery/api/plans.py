@@ -27,6 +27,7 @@ from ..queries import history, plans
 from ..runtime import sessions
 from ..services import orders as ordering
 from ..services import planning
+from ..services.unit_of_work import Idempotency
 from .registry import BAKEHOUSE, MANAGERS, current_principal, operation
 from .reports import FormatQuery
 
@@ -188,11 +189,12 @@ class BakeRunsOut(Out):
 
 @operation("POST", "/plans/bake/runs", summary="Record the production runs of a day's plan",
            tag="plans", roles=BAKEHOUSE, body=ShoppingListIn, response=BakeRunsOut, status=201,
-           errors=(409, 422))
-def record_bake(body: ShoppingListIn) -> dict:
-    runs = planning.record_bake(sessions(), [(i.recipe_id, i.batches) for i in body.items],
-                                user_id=current_principal().id)
-    return {"date": today(), "runs": [history.run_dict(r.run, r.consumed) for r in runs]}
+           idempotent=True, errors=(409, 422))
+def record_bake(body: ShoppingListIn, idem: Idempotency | None) -> dict:
+    run_ids = planning.record_bake(sessions(), [(i.recipe_id, i.batches) for i in body.items],
+                                   user_id=current_principal().id, idem=idem)
+    with sessions()() as session:
+        return {"date": today(), "runs": [history.get_run(session, rid) for rid in run_ids]}
 
 
 class SupplierOut(Out):

@@ -179,17 +179,21 @@ def _record_delivery(session: Session, standing_id: int, customer: str, day: dat
 
 
 def deliver_standing_order(factory: SessionFactory, standing_id: int, day: date, *,
-                           user_id: int | None = None) -> tuple[int, SaleResult]:
-    """Sell a standing order's delivery for a day; it is recorded as a fulfilled order."""
+                           user_id: int | None = None, idem: Idempotency | None = None) -> int:
+    """Sell a standing order's delivery for a day, recorded as a fulfilled order: its id (the
+    first one's, for a repeated Idempotency-Key)."""
     customer, lines = _standing(factory, standing_id, day)
     made: list[int] = []
     outcome = record_sale(
-        factory, list(lines), user_id=user_id,
+        factory, list(lines), user_id=user_id, idem=idem,
         before=lambda session: _not_delivered(session, standing_id, day),
         after=lambda session, sale: made.append(
             _record_delivery(session, standing_id, customer, day, lines, sale, user_id)))
-    assert outcome.result is not None
-    return made[0], outcome.result
+    if made:
+        return made[0]
+    with factory() as session:  # a replayed key: the order its sale fulfilled
+        return int(session.scalars(select(CustomerOrder.id).where(
+            CustomerOrder.sale_id == outcome.resource_id)).one())
 
 
 def skip_standing_order(factory: SessionFactory, standing_id: int, day: date, *,

@@ -9,20 +9,31 @@ from ..db.stock_layers import drawable_batches
 from ..domain.errors import InsufficientStock, Shortfall, ValidationFailed
 from ..domain.fifo import available
 from ..queries.plans import material_needs
-from .stock import ProductionResult, run_production
-from .unit_of_work import SessionFactory
+from .stock import run_production
+from .unit_of_work import Idempotency, SessionFactory, recorded
+
+
+def _run_key(idem: Idempotency | None, index: int) -> Idempotency | None:
+    """Each run of a keyed plan gets a key of its own, derived from the plan's."""
+    if idem is None:
+        return None
+    return Idempotency(idem.user_id, idem.scope, f"{idem.key}#{index}", idem.request_hash)
 
 
 def record_bake(factory: SessionFactory, plan: list[tuple[int, int]], *,
-                user_id: int | None = None) -> list[ProductionResult]:
+                user_id: int | None = None, idem: Idempotency | None = None) -> list[int]:
     """Record one production run per (recipe, batches), in the order given (the plan lists
     intermediates after what uses them, so they are baked in reverse).
 
     The whole plan's materials are checked first: a plan that stock cannot cover records
     nothing (409 naming every shortfall). Each run is then its own all-or-nothing step, as
     `POST /production-runs` is; a run that another use of stock makes short in between stops
-    the rest with the same 409, and the runs already recorded stay (they were baked).
+    the rest with the same 409, and the runs already recorded stay (they were baked). With an
+    Idempotency-Key each run is keyed, so a repeat records nothing again and answers the same
+    run ids. The ids of the runs, in the order they were recorded.
     """
+    first = _run_key(idem, 0)
+    replay = first is not None and recorded(factory, first) is not None
     with factory() as session:
         ids = [recipe_id for recipe_id, _ in plan]
         known = set(session.scalars(select(Recipe.id).where(Recipe.id.in_(ids))))
@@ -36,11 +47,8 @@ def record_bake(factory: SessionFactory, plan: list[tuple[int, int]], *,
             select(Material.id, Material.name).where(Material.id.in_(needed)))}
     short = [Shortfall("material", mid, qty, available(layers.get(mid, [])), names[mid])
              for mid, qty in sorted(needed.items()) if available(layers.get(mid, [])) < qty]
-    if short:
+    if short and not replay:
         raise InsufficientStock(short)
-    results = []
-    for recipe_id, batches in reversed(plan):
-        outcome = run_production(factory, recipe_id=recipe_id, batches=batches, user_id=user_id)
-        assert outcome.result is not None
-        results.append(outcome.result)
-    return results
+    return [run_production(factory, recipe_id=recipe_id, batches=batches, user_id=user_id,
+                           idem=_run_key(idem, index)).resource_id
+            for index, (recipe_id, batches) in enumerate(reversed(plan))]

@@ -21,7 +21,7 @@ from ..services import planning
 from . import web
 from .access import ALL_ROLES, BAKEHOUSE, MANAGERS, TILL, requires, signed_in
 from .catalog import read
-from .forms import FormState, as_id, refused, validate
+from .forms import FormState, as_id, form_idempotency, new_key, refused, validate
 
 ORDER_ROWS = 4
 BACKTEST_DAYS = 28
@@ -46,7 +46,7 @@ def _day(name: str, default: date) -> date:
 def plan() -> Any:
     day = _day("date", today() + timedelta(days=1))
     result = read(plans.bake_plan, day, bakery_zone(), today())
-    return render_template("plan.html", plan=result, day=day,
+    return render_template("plan.html", plan=result, day=day, key=new_key(),
                            baking=[i for i in result["items"] if i["batches"]])
 
 
@@ -69,8 +69,9 @@ def plan_runs() -> Any:
     if not batches:
         flash("Nothing to bake for that day.", "info")
         return redirect(url_for("web.plan", date=body.date.isoformat()))
+    idem = form_idempotency("plan", request.form.get("key", ""), {"date": body.date.isoformat()})
     try:
-        runs = planning.record_bake(sessions(), batches, user_id=signed_in()["id"])
+        runs = planning.record_bake(sessions(), batches, user_id=signed_in()["id"], idem=idem)
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.plan", date=body.date.isoformat()))
@@ -205,8 +206,8 @@ def standing_deliver(standing_id: int) -> Any:
     if body is None:
         abort(400)
     try:
-        order_id, _ = ordering.deliver_standing_order(sessions(), standing_id, body.date,
-                                                      user_id=signed_in()["id"])
+        order_id = ordering.deliver_standing_order(sessions(), standing_id, body.date,
+                                                   user_id=signed_in()["id"])
         flash(f"Delivered and sold as order {order_id}.", "success")
     except DomainError as exc:
         flash(exc.message, "error")
