@@ -86,3 +86,32 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / "e2e" / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+DEMO_PASSWORD = "correct horse battery"
+
+
+def demo_owner(chromium: Any, live_server: LiveServer) -> tuple[Any, Any, list[str], Path]:
+    """The demo bakery under a strict CSP, its owner signed in: (context, page, the page's
+    errors, the screenshot folder). Seed it (and set its clock) before calling."""
+    from bakery.services.users import create_user
+
+    @live_server.app.after_request
+    def strict_policy(response: Any) -> Any:  # no inline script or style may be needed
+        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
+        return response
+
+    factory = live_server.app.extensions["bakery.sessions"]
+    create_user(factory, email="owner@demo.test", role="admin", password=DEMO_PASSWORD)
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("owner@demo.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return context, page, problems, folder

@@ -6,35 +6,16 @@ import pytest
 from playwright.sync_api import expect
 
 from bakery.demo import seed_demo
-from bakery.services.users import create_user
 
-from .conftest import ARTIFACTS
-
-PASSWORD = "correct horse battery"
+from .conftest import demo_owner
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, live_server):
-    @live_server.app.after_request
-    def strict_policy(response):  # no inline script or style may be needed
-        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
-        return response
-
     factory = live_server.app.extensions["bakery.sessions"]
     with live_server.app.app_context():  # the app's clock: today has sales at any hour
         seed_demo(factory)
-    create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("owner@demo.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    context, page, problems, folder = demo_owner(chromium, live_server)
 
     expect(page.locator("[data-test=sales-count]")).not_to_have_text("0")
     page.screenshot(path=str(folder / "dashboard.png"))

@@ -10,37 +10,18 @@ from playwright.sync_api import expect
 
 from bakery.clock import UTC, Clock, install
 from bakery.demo import seed_demo
-from bakery.services.users import create_user
 
-from .conftest import ARTIFACTS
+from .conftest import demo_owner
 
-PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # a Saturday afternoon
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_planning_pages_render_and_print_under_a_strict_csp(chromium, live_server):
-    @live_server.app.after_request
-    def strict_policy(response):
-        response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'"
-        return response
-
     install(live_server.app, Clock(UTC, frozen_at=NOW))
-    factory = live_server.app.extensions["bakery.sessions"]
     with live_server.app.app_context():
-        seed_demo(factory)
-    create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("owner@demo.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+        seed_demo(live_server.app.extensions["bakery.sessions"])
+    context, page, problems, folder = demo_owner(chromium, live_server)
 
     page.goto(live_server.url + "/plan?date=2026-11-30")
     expect(page.locator("h1")).to_have_text("Bake plan for Monday 30 November 2026")
