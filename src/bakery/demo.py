@@ -2,7 +2,8 @@
 
 Everything goes through the same services as the pages and the API (receive_batch,
 run_production, record_sale), so the demo's stock, costs and ledger obey every rule. Sales are
-backdated over the last few weeks of the bakery's clock, and today has sales at any hour, none
+backdated over the last nine weeks of the bakery's clock (a weekly pattern, a slow growth, two
+holidays closed), and today has sales at any hour, none
 of them in the future; the random choices are seeded, so two runs give the same shop.
 """
 
@@ -20,7 +21,7 @@ from flask.cli import with_appcontext
 from .clock import Clock, current
 from .domain.errors import InsufficientStock
 from .queries.lookups import holds_data
-from .services import catalog, stock
+from .services import catalog, orders, stock
 from .services.unit_of_work import SessionFactory
 
 D = Decimal
@@ -28,7 +29,7 @@ D = Decimal
 # name, unit, minimum, [(days ago, quantity, cost per unit)] - prices creep up, as they do
 MATERIALS = [
     ("Flour T55", "kg", "60", [(34, "200", "0.78"), (24, "150", "0.80"), (14, "150", "0.82"),
-                                 (6, "100", "0.86")]),
+                                 (6, "100", "0.86"), (1, "50", "0.88")]),
     ("Wholemeal flour", "kg", "15", [(30, "50", "0.95"), (9, "25", "1.02")]),
     ("Rye flour", "kg", "10", [(28, "25", "1.10"), (15, "25", "1.12"), (8, "25", "1.15")]),
     ("Butter", "kg", "15", [(33, "40", "6.90"), (22, "30", "7.20"), (12, "30", "7.40"),
@@ -60,8 +61,17 @@ PRODUCTS = [
                                         "Eggs": "6", "Dark chocolate": "0.8"}, 15),
 ]
 
-DAYS_OF_SALES = 21
+DAYS_OF_SALES = 63  # nine weeks: enough for the forecast to learn a weekly pattern and a trend
 OPENING, CLOSING = time(7, 0), time(18, 30)  # the bakery's local hours
+# Monday .. Sunday: a quiet start of the week, a busy Saturday
+WEEKDAY_DEMAND = (D("0.8"), D("0.9"), D("0.9"), D("1.0"), D("1.1"), D("1.45"), D("0.85"))
+GROWTH_PER_DAY = D("0.003")  # the shop is slowly getting better known
+CLOSED_DAYS_AGO = (46, 25)  # closed for a holiday: no baking, no sales
+# Older deliveries, so the weeks before the ones listed above have stock too: each material
+# receives its first listed delivery again this many days ago.
+EARLY_DELIVERIES = (63, 48)
+# supplier, lead time in days
+SUPPLIERS = {"Moulin & Co": 2, "Farm Fresh": 1}
 
 
 @dataclass
@@ -72,6 +82,7 @@ class DemoSummary:
     runs: int
     sales: int
     revenue: Decimal
+    orders: int = 0
 
 
 def seed_demo(factory: SessionFactory, seed: int = 2026) -> DemoSummary:
@@ -90,7 +101,8 @@ def seed_demo(factory: SessionFactory, seed: int = 2026) -> DemoSummary:
     for name, unit, minimum, deliveries in MATERIALS:
         material_ids[name] = catalog.create_material(factory, name=name, unit=unit,
                                                      min_quantity=D(minimum))
-        for days_ago, amount, cost in deliveries:
+        early = [(days_ago, deliveries[0][1], deliveries[0][2]) for days_ago in EARLY_DELIVERIES]
+        for days_ago, amount, cost in early + deliveries:
             stock.receive_batch(factory, material_ids[name], quantity=D(amount),
                                 cost_per_unit=D(cost), purchase_date=today - timedelta(days=days_ago),
                                 supplier="Moulin & Co" if "flour" in name.lower() else "Farm Fresh")
@@ -109,7 +121,10 @@ def seed_demo(factory: SessionFactory, seed: int = 2026) -> DemoSummary:
     revenue = D(0)
     for day_index in range(DAYS_OF_SALES, -1, -1):  # oldest day first; today last
         day = today - timedelta(days=day_index)
-        demand = {name: max(0, int(rng.gauss(per_day, per_day / 4)))
+        if day_index in CLOSED_DAYS_AGO:
+            continue
+        scale = WEEKDAY_DEMAND[day.weekday()] * (1 - GROWTH_PER_DAY * day_index)
+        demand = {name: max(0, int(rng.gauss(float(per_day * scale), per_day / 5)))
                   for name, (_, _, _, per_day) in recipes.items()}
         if day_index == 0:
             demand = {name: qty // 3 for name, qty in demand.items()}  # the day has only begun
@@ -131,7 +146,28 @@ def seed_demo(factory: SessionFactory, seed: int = 2026) -> DemoSummary:
                                                demand)
         sales += sales_today
         revenue += revenue_today
-    return DemoSummary(len(material_ids), batches, len(recipes), runs, sales, revenue)
+    orders = _take_orders(factory, today, material_ids, recipes)
+    return DemoSummary(len(material_ids), batches, len(recipes), runs, sales, revenue, orders)
+
+
+def _take_orders(factory: SessionFactory, today: date, material_ids: dict[str, int],
+                 recipes: dict[str, tuple[int, int, Decimal, int]]) -> int:
+    """Suppliers with lead times, two pre-orders and a cafe's standing order from today."""
+    for name, material_id in material_ids.items():
+        supplier = "Moulin & Co" if "flour" in name.lower() else "Farm Fresh"
+        orders.set_supplier(factory, material_id, supplier=supplier,
+                            lead_time_days=SUPPLIERS[supplier])
+    product = {name: product_id for name, (product_id, _, _, _) in recipes.items()}
+    orders.create_order(factory, customer="Mme Laurent (birthday)",
+                        due_date=today + timedelta(days=1), deposit=D("10.00"),
+                        note="collect at 10:00", items=[(product["Brioche"], D(4)),
+                                                        (product["Croissant"], D(24))])
+    orders.create_order(factory, customer="Lycee Voltaire", due_date=today + timedelta(days=2),
+                        items=[(product["Pain au chocolat"], D(60))], note="deliver by 9:30")
+    orders.create_standing_order(factory, customer="Cafe Central", weekdays=[1, 2, 3, 4, 5],
+                                 starts_on=today, items=[(product["Baguette"], D(10)),
+                                                         (product["Sourdough loaf"], D(2))])
+    return 3
 
 
 def _opening_hours(clock: Clock, day: date) -> tuple[datetime, datetime]:
@@ -166,6 +202,7 @@ def _sell_day(factory: SessionFactory, rng: random.Random, hours: tuple[datetime
                 del left[name]
             basket[recipes[name][0]] = basket.get(recipes[name][0], D(0)) + take
         baskets.append(basket)
+    rng.shuffle(baskets)  # each product sells all day long, not only until its share is gone
     span = (closing - opening).total_seconds()
     moments = sorted(opening + timedelta(seconds=rng.uniform(0, span)) for _ in baskets)
     for basket, moment in zip(baskets, moments, strict=True):
@@ -195,4 +232,5 @@ def seed_demo_command() -> None:
         current_app.extensions["bakery.engine"].dispose()
     click.echo(f"demo bakery ready: {summary.materials} materials in {summary.batches} batches, "
                f"{summary.products} products and recipes, {summary.runs} production runs, "
-               f"{summary.sales} sales over {DAYS_OF_SALES + 1} days ({summary.revenue:.2f})")
+               f"{summary.sales} sales over {DAYS_OF_SALES + 1} days ({summary.revenue:.2f}), "
+               f"{summary.orders} customer and standing orders")

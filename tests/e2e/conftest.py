@@ -111,3 +111,21 @@ def signed_in_page(chromium: Any, url: str, email: str, password: str,
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     return context, page, problems
+
+
+DEMO_PASSWORD = "correct horse battery"
+
+
+def demo_owner(chromium: Any, live_server: LiveServer) -> tuple[Any, Any, list[str], Path]:
+    """The demo bakery under a strict CSP, its owner signed in: (context, page, the page's
+    errors, the screenshot folder). Seed it (and set its clock) before calling."""
+    from bakery.services.users import create_user
+
+    strict_csp(live_server.app)
+    factory = live_server.app.extensions["bakery.sessions"]
+    create_user(factory, email="owner@demo.test", role="admin", password=DEMO_PASSWORD)
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    context, page, problems = signed_in_page(chromium, live_server.url, "owner@demo.test",
+                                             DEMO_PASSWORD)
+    return context, page, problems, folder

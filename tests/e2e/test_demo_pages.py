@@ -6,25 +6,16 @@ import pytest
 from playwright.sync_api import expect
 
 from bakery.demo import seed_demo
-from bakery.services.users import create_user
 
-from .conftest import ARTIFACTS, signed_in_page, strict_csp
-
-PASSWORD = "correct horse battery"
+from .conftest import demo_owner
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_demo_bakery_pages_render_without_errors_under_a_strict_csp(chromium, live_server):
-    strict_csp(live_server.app)  # no inline script or style may be needed
-
     factory = live_server.app.extensions["bakery.sessions"]
     with live_server.app.app_context():  # the app's clock: today has sales at any hour
         seed_demo(factory)
-    create_user(factory, email="owner@demo.test", role="admin", password=PASSWORD)
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    context, page, problems = signed_in_page(chromium, live_server.url, "owner@demo.test",
-                                             PASSWORD)
+    context, page, problems, folder = demo_owner(chromium, live_server)
 
     expect(page.locator("[data-test=sales-count]")).not_to_have_text("0")
     page.screenshot(path=str(folder / "dashboard.png"))

@@ -48,7 +48,8 @@ def test_shopping_list_says_what_to_buy_at_the_latest_price(api: Any, bakery: Ba
     # flour: 5*2 + 4*1 = 14 needed, 12 on hand, buy 2 @1.20 = 2.40
     assert items["Flour"] == {"material_id": flour, "name": "Flour", "unit": "kg",
                                    "needed": "14.000", "on_hand": "12.000", "to_buy": "2.000",
-                                   "latest_cost_per_unit": "1.20", "estimated_cost": "2.40"}
+                                   "latest_cost_per_unit": "1.20", "estimated_cost": "2.40",
+                                   "supplier": None, "lead_time_days": None, "order_by": None}
     # butter: 4*0.5 = 2 needed, 5 on hand, nothing to buy
     assert (items["Butter"]["to_buy"], items["Butter"]["estimated_cost"]) == ("0.000", "0.00")
     # yeast was never bought: 50 g to buy, no price known

@@ -81,6 +81,25 @@ EXPECTED_ROLES: dict[tuple[str, str], set[str]] = {
     ("POST", "/trace/holds/{hold_id}/release"): MANAGERS,
     ("GET", "/plans/what-can-i-bake"): BAKEHOUSE,
     ("POST", "/plans/shopping-list"): BAKEHOUSE,
+    # Planning: bakers plan and bake; the counter takes and fulfils orders; owners set standing
+    # orders and suppliers and judge the forecast; everyone reads the orders.
+    ("GET", "/plans/forecast"): BAKEHOUSE,
+    ("GET", "/plans/forecast/backtest"): MANAGERS,
+    ("GET", "/plans/bake"): BAKEHOUSE,
+    ("GET", "/plans/bake/shopping-list"): BAKEHOUSE,
+    ("POST", "/plans/bake/runs"): BAKEHOUSE,
+    ("PUT", "/materials/{material_id}/supplier"): MANAGERS,
+    ("POST", "/orders"): TILL,
+    ("GET", "/orders"): EVERYONE,
+    ("GET", "/orders/{order_id}"): EVERYONE,
+    ("POST", "/orders/{order_id}/fulfil"): TILL,
+    ("POST", "/orders/{order_id}/cancel"): TILL,
+    ("POST", "/standing-orders"): MANAGERS,
+    ("GET", "/standing-orders"): EVERYONE,
+    ("GET", "/standing-orders/{so_id}"): EVERYONE,
+    ("POST", "/standing-orders/{so_id}/end"): MANAGERS,
+    ("POST", "/standing-orders/{so_id}/deliveries"): TILL,
+    ("POST", "/standing-orders/{so_id}/skips"): TILL,
     ("GET", "/backup"): ADMINS,
 }
 

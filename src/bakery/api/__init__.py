@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     food_safety,
     materials,
     openapi,
+    orders,
     plans,
     production,
     products,

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from ..clock import now
 from ..services.backup import json_default, snapshot_export
 from .answers import serialised
-from .schemas import Valuation
+from .schemas import ShoppingList, Valuation
 
 REPORT_COLUMNS = ("key", "quantity", "revenue", "cost", "margin", "margin_percent", "refunds",
                   "tax")
@@ -86,3 +86,15 @@ def backup_file(engine: Engine) -> Response:
         "Content-Disposition": f'attachment; filename="bakery-backup-{stamp}.json"',
         "Cache-Control": "no-store",
     })
+
+
+SHOPPING_COLUMNS = ("supplier", "material_id", "name", "unit", "needed", "on_hand", "to_buy",
+                    "latest_cost_per_unit", "estimated_cost", "lead_time_days", "order_by")
+
+
+def shopping_csv(result: dict, filename: str) -> Response:
+    """A shopping list as CSV, supplier by supplier (what to order from each), the total last."""
+    data = serialised(ShoppingList, result)
+    rows = [item for group in data["suppliers"] for item in group["items"]]
+    return csv_response(rows, SHOPPING_COLUMNS, filename,
+                        {"supplier": "total", "estimated_cost": data["estimated_total"]})

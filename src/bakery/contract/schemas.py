@@ -758,3 +758,124 @@ class AllergenRow(Out):
 class AllergenMatrix(Out):
     allergens: list[str]  # the 14 codes, in the regulation's order: the matrix's columns
     items: list[AllergenRow]
+
+
+# --- planning: forecasts, orders, the bake plan ----------------------------------------------
+
+class DayQuery(In):
+    date: IsoDate
+
+
+class OrderItemIn(In):
+    product_id: Id
+    quantity: PositiveQuantity
+
+
+class OrderIn(In):
+    customer: Name
+    due_date: IsoDate
+    items: list[OrderItemIn] = Field(min_length=1, max_length=200)
+    note: Note | None = None
+    deposit: NonNegativeMoney = Field(default=Decimal(0))
+
+
+class OrderItemOut(Out):
+    product_id: int
+    name: str
+    quantity: Quantity
+    unit_price: Money
+    line_total: Money
+
+
+class OrderOut(Out):
+    id: int
+    customer: str
+    due_date: date
+    status: Literal["open", "fulfilled", "cancelled"]
+    deposit: Money
+    note: str | None
+    items: list[OrderItemOut]
+    total: Money
+    balance: Money
+    standing_order_id: int | None
+    sale_id: int | None
+    created_at: Timestamp
+    closed_at: Timestamp | None
+
+
+class OrderList(Out):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class OrdersQuery(In):
+    due: IsoDate | None = None
+    status: Literal["open", "fulfilled", "cancelled"] | None = None
+    limit: str | None = None
+    cursor: str | None = None
+
+
+class StandingOrderIn(In):
+    customer: Name
+    weekdays: list[Annotated[int, Field(strict=True, ge=1, le=7)]] = Field(min_length=1,
+                                                                           max_length=7)
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
+    items: list[OrderItemIn] = Field(min_length=1, max_length=200)
+    note: Note | None = None
+
+
+class StandingOrderOut(Out):
+    id: int
+    customer: str
+    weekdays: list[int]
+    starts_on: date
+    ends_on: date | None
+    note: str | None
+    items: list[OrderItemOut]
+    created_at: Timestamp
+
+
+class StandingOrderList(Out):
+    items: list[StandingOrderOut]
+    next_cursor: str | None
+
+
+class StandingEndIn(In):
+    ends_on: IsoDate
+
+
+class StandingDayIn(In):
+    date: IsoDate
+
+
+class SupplierIn(In):
+    supplier: Name
+    lead_time_days: int = Field(strict=True, ge=0, le=365)
+
+
+class ShoppingItem(Out):
+    material_id: int
+    name: str
+    unit: str
+    needed: Quantity
+    on_hand: Quantity
+    to_buy: Quantity
+    latest_cost_per_unit: UnitCost | None  # per the material's unit, up to 6 places
+    estimated_cost: Money | None
+    supplier: str | None = None
+    lead_time_days: int | None = None
+    order_by: date | None = None
+
+
+class SupplierGroup(Out):
+    supplier: str | None
+    items: list[ShoppingItem]
+    estimated_total: Money
+
+
+class ShoppingList(Out):
+    items: list[ShoppingItem]
+    estimated_total: Money
+    unpriced: list[int]
+    suppliers: list[SupplierGroup] = Field(default_factory=list)

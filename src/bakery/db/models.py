@@ -528,6 +528,23 @@ class TillCashMove(Base):
     till_session_id: Mapped[int] = mapped_column(ForeignKey("till_sessions.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     note: Mapped[str | None] = mapped_column(String(120))
+# --- planning: customer orders, standing orders, suppliers (revision 0012) -------------------
+
+ORDER_STATUSES = ("open", "fulfilled", "cancelled")
+
+
+class StandingOrder(Base):
+    """A customer's repeating order (a cafe's baguettes every weekday) until it is ended."""
+
+    __tablename__ = "standing_orders"
+    __table_args__ = (CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_on"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer: Mapped[str] = mapped_column(String(120))
+    weekdays: Mapped[str] = mapped_column(String(7))  # ISO weekday digits, Monday 1: "12345"
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -625,3 +642,58 @@ class ExpiryAlert(Base):
 Index("ix_production_consumptions_batch_id", ProductionConsumption.batch_id)
 Index("ix_product_lots_production_run_id", ProductLot.production_run_id)
 Index("ix_material_batches_supplier_lot", MaterialBatch.material_id, MaterialBatch.lot)
+class StandingOrderItem(Base):
+    __tablename__ = "standing_order_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    standing_order_id: Mapped[int] = mapped_column(
+        ForeignKey("standing_orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class CustomerOrder(Base):
+    """A pre-order due on a day; a standing order's delivery for a day is one too."""
+
+    __tablename__ = "customer_orders"
+    __table_args__ = (
+        CheckConstraint("status IN ('open','fulfilled','cancelled')", name="status"),
+        CheckConstraint("deposit >= 0", name="deposit"),
+        UniqueConstraint("standing_order_id", "due_date", name="uq_customer_orders_standing_day"),
+        Index("ix_customer_orders_due", "due_date", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date] = mapped_column(Date)
+    deposit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    standing_order_id: Mapped[int | None] = mapped_column(ForeignKey("standing_orders.id"))
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CustomerOrderItem(Base):
+    __tablename__ = "customer_order_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_orders.id", ondelete="CASCADE"),
+                                          index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class MaterialSupplier(Base):
+    """Who a material is bought from and how many days an order takes to arrive."""
+
+    __tablename__ = "material_suppliers"
+    __table_args__ = (CheckConstraint("lead_time_days >= 0", name="lead_time_days"),)
+
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
+    supplier: Mapped[str] = mapped_column(String(120))
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=0)

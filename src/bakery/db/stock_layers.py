@@ -224,3 +224,9 @@ def expired_batch(on: date) -> ColumnElement[bool]:
     return and_(_BATCH_OPEN, _BATCHES.c.expiry_date.is_not(None),
                 _BATCHES.c.expiry_date < literal(on, Date()))
 
+
+def sellable_on(db: Executor, product_ids: Collection[int], day: Any) -> dict[int, Decimal]:
+    """What of each product will still be sellable on `day`: today every drawable lot (a lot's
+    best-before, once lots carry one, narrows this here and nowhere else)."""
+    return {pid: sum((layer.remaining for layer in layers), Decimal(0))
+            for pid, layers in drawable_lots(db, product_ids).items()}

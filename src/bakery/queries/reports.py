@@ -310,3 +310,8 @@ def inventory_valuation(session: Session) -> dict:
     return {"rows": material_rows + product_rows,
             "totals": {"materials": materials_total, "products": products_total,
                        "total": materials_total + products_total}}
+
+
+def local_day(session: Session, tz: tzinfo, lower: datetime, upper: datetime) -> Any:
+    """Each sale's local day (YYYY-MM-DD) in SQL, for reads that group sales by day."""
+    return _local(session, tz, lower, upper, "day")

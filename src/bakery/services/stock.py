@@ -326,16 +326,24 @@ def record_sale(
     payments: list[Payment] | None = None,
     eat_in: bool = False,
     till_session_id: int | None = None,
+    before: Callable[[Session], None] | None = None,
+    after: Callable[[Session, SaleResult], None] | None = None,
 ) -> Outcome[SaleResult]:
     """Sell products at their current price, oldest lots first, carrying their FIFO cost.
 
     Tax is taken out of each tax-inclusive line at the product's rate (its eat-in rate for a
     sale eaten in). No `payments` means one cash payment of the total, and nothing more is
     written for it; given payments are checked and stored with the change they leave.
+
+    `before` and `after` run inside the sale's transaction, before the products are locked and
+    once the sale is written: a use case that is a sale and more (fulfilling a customer order)
+    checks and records its part there, all or nothing with the sale.
     """
     wanted = merge_lines(items)
 
     def work(session: Session) -> SaleResult:
+        if before is not None:
+            before(session)
         connection = session.connection()
         if till_session_id is not None:
             lock_open_session(connection, till_session_id)
@@ -371,8 +379,11 @@ def record_sale(
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
         sale_id = _write_sale(connection, sale, lines, all_draws, paid)
         note_created(session, _SALES)
-        return SaleResult(sale_id, total, cost, created, user_id, lines, tax,
-                          settlement.change, eat_in, till_session_id, paid)
+        result = SaleResult(sale_id, total, cost, created, user_id, lines, tax,
+                            settlement.change, eat_in, till_session_id, paid)
+        if after is not None:
+            after(session, result)
+        return result
 
     return run_once(factory, idem, work, lambda r: r.id)
 

@@ -73,6 +73,12 @@ def _previous(session: Session, idem: Idempotency) -> int | None:
     return int(row.resource_id)
 
 
+def recorded(factory: SessionFactory, idem: Idempotency) -> int | None:
+    """The id a request with this key already made (409 for another body), or None."""
+    with factory() as session:
+        return _previous(session, idem)
+
+
 def run_once(
     factory: SessionFactory,
     idem: Idempotency | None,

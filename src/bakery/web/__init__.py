@@ -88,6 +88,7 @@ def init_web(app: Flask) -> None:
         counter,
         dashboard,
         food_safety,
+        planning,
         pos,
         production,
         recipes_print,

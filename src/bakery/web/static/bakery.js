@@ -208,3 +208,14 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+/* Buttons marked data-print print the page (the bake plan, a delivery note). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+})();
