@@ -140,6 +140,7 @@ def purge_keys(days: int | None) -> None:
 @with_appcontext
 def expire_command() -> None:
     """Write off every expired batch and lot at its cost (for a scheduler: see deploy/)."""
+    from .domain.numbers import quantity_text
     from .runtime import sessions
     from .services.food_safety import expire_stock
 
@@ -147,7 +148,7 @@ def expire_command() -> None:
     for item in result.items():
         layer = (f"batch {item['batch_id']} of material {item['material_id']}"
                  if "batch_id" in item else f"lot {item['lot_id']} of product {item['product_id']}")
-        click.echo(f"wrote off {item['quantity']} from {layer} at {item['cost']}")
+        click.echo(f"wrote off {quantity_text(item['quantity'])} from {layer} at {item['cost']}")
     click.echo(f"written off: {len(result.items())} layers, cost {result.cost}")
 
 
