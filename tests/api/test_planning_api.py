@@ -268,3 +268,41 @@ def test_a_repeated_key_records_the_plan_and_a_delivery_once(api, bakery):
     one = api.ok("POST", path, 201, json={"date": "2026-11-19"}, headers={"Idempotency-Key": "d"})
     two = api.ok("POST", path, 201, json={"date": "2026-11-19"}, headers={"Idempotency-Key": "d"})
     assert one["id"] == two["id"] and len(api.ok("GET", "/sales")["items"]) == 1
+
+
+def test_stock_past_its_best_before_on_the_day_is_not_counted_as_in_stock(api, bakery, app,
+                                                                          sessions):
+    flour = bakery.material("Spelt")
+    bakery.batch(flour, "10", "1.00", "2026-10-01")
+    bread = bakery.product("Spelt loaf", price="3.00")
+    api.ok("PATCH", f"/products/{bread}", json={"shelf_life_hours": 24})
+    recipe = bakery.recipe(bread, {flour: "1"}, yield_quantity="12")
+    _history(app, sessions, bread, per_day=0, weeks=0)
+    bakery.bake(recipe, 1)  # 12 loaves at 09:00 on the 18th, best before 09:00 on the 19th
+
+    def on_hand(day: str) -> str:
+        items = api.ok("GET", f"/plans/bake?date={day}")["items"]
+        return next(i["on_hand"] for i in items if i["product_id"] == bread)
+
+    assert on_hand("2026-11-18") == "12.000"
+    assert on_hand("2026-11-19") == "12.000"  # sellable on the morning of the 19th
+    assert on_hand("2026-11-20") == "0.000"   # stale by then
+
+
+def test_the_plan_makes_the_dough_that_the_finished_products_need(api, bakery, app, sessions):
+    flour = bakery.material("Wheat")
+    bakery.batch(flour, "100", "1.00", "2026-10-01")
+    dough = api.ok("POST", "/products", 201, json={"name": "Croissant dough", "price": "0.00",
+                                                    "sellable": False})["id"]
+    dough_recipe = bakery.recipe(dough, {flour: "1"}, yield_quantity="4")  # 4 kg a batch
+    croissant = bakery.product("Croissant", price="1.50")
+    croissant_recipe = api.ok("POST", "/recipes", 201, json={
+        "name": "Croissants", "product_id": croissant, "yield_quantity": "10",
+        "ingredients": [{"product_id": dough, "quantity": "2"}]})["id"]
+    _history(app, sessions, croissant, per_day=0, weeks=0)
+    api.ok("POST", "/orders", 201, json={"customer": "Cafe", "due_date": "2026-11-19",
+                                         "items": [{"product_id": croissant, "quantity": "25"}]})
+    items = {i["recipe_id"]: i for i in api.ok("GET", "/plans/bake?date=2026-11-19")["items"]}
+    assert items[croissant_recipe]["batches"] == 3           # 25 croissants: 3 batches of 10
+    assert items[dough_recipe]["for_recipes"] == "6.000"      # 3 batches x 2 kg of dough
+    assert items[dough_recipe]["batches"] == 2                # 6 kg: 2 batches of 4

@@ -225,8 +225,15 @@ def expired_batch(on: date) -> ColumnElement[bool]:
                 _BATCHES.c.expiry_date < literal(on, Date()))
 
 
-def sellable_on(db: Executor, product_ids: Collection[int], day: Any) -> dict[int, Decimal]:
-    """What of each product will still be sellable on `day`: today every drawable lot (a lot's
-    best-before, once lots carry one, narrows this here and nowhere else)."""
-    return {pid: sum((layer.remaining for layer in layers), Decimal(0))
-            for pid, layers in drawable_lots(db, product_ids).items()}
+def sellable_on(db: Executor, product_ids: Collection[int], day: date) -> dict[int, Decimal]:
+    """What of each product's stock may still be sold on `day` (the bakery's date): lots not on
+    hold whose best-before is after that day begins (after now, for today)."""
+    from ..clock import bakery_zone, day_bounds, now
+
+    start, _ = day_bounds(day, day, bakery_zone())
+    moment = max(start, now()) if start is not None else now()
+    held: dict[int, Decimal] = {}
+    for r in db.execute(select(_LOTS.c.product_id, _LOTS.c.remaining).where(
+            _LOTS.c.product_id.in_(list(product_ids)), sellable_lot(moment))):
+        held[r.product_id] = held.get(r.product_id, Decimal(0)) + r.remaining
+    return held

@@ -163,13 +163,10 @@ def suppliers(session: Session, material_ids: Collection[int]) -> dict[int, tupl
 # --- the bake plan ---------------------------------------------------------------------------
 
 def recipe_components(session: Session, recipe_ids: Collection[int]) -> dict[int, list[Component]]:
-    """Recipe lines that are products (intermediates: a dough, a filling), per batch.
-
-    Recipes list materials only today, so there are none; once a recipe line may name a
-    product, this loads those lines and `domain.planning.plan_bake` plans the intermediates
-    from what the finished products need. Nothing else in the plan changes.
-    """
-    return {}
+    """Recipe lines that are products (intermediates: a dough, a filling), per batch:
+    `domain.planning.plan_bake` plans the intermediates from what the finished products need."""
+    return {recipe_id: [Component(line.material_id, line.quantity) for line in lines]
+            for recipe_id, lines in recipe_product_lines(session, recipe_ids).items()}
 
 
 def _plan_recipes(session: Session) -> dict[int, PlanRecipe]:
