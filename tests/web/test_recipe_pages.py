@@ -103,3 +103,26 @@ def test_a_delivery_is_received_in_sacks_on_the_page(admin: Any, api: Any) -> No
         "quantity": "2", "unit": "sack", "cost_per_unit": "20.00", "key": key})
     batch = api.ok("GET", f"/materials/{ids['flour']}")["batches"][0]
     assert (batch["quantity"], batch["cost_per_unit"]) == ("50.000", "0.80")
+
+
+def test_the_label_shows_the_best_before_of_the_stock_sold_next(admin: Any, api: Any,
+                                                                app: Any) -> None:
+    from datetime import datetime, timezone
+
+    from bakery.clock import Clock, install
+
+    install(app, Clock(timezone.utc, frozen_at=datetime(2026, 11, 18, 6, 0, tzinfo=timezone.utc)))
+    flour = api.ok("POST", "/materials", 201, json={"name": "Rye", "unit": "kg",
+                                                     "min_quantity": "0"})["id"]
+    api.ok("POST", f"/materials/{flour}/batches", 201, json={"quantity": "5", "cost_per_unit": "1"})
+    loaf = api.ok("POST", "/products", 201, json={"name": "Rye loaf", "price": "4.00",
+                                                   "shelf_life_hours": 48})["id"]
+    label = admin.get(f"/products/{loaf}/label").text
+    assert "Best within</span> 48 hours of baking" in label  # nothing baked yet
+    recipe = api.ok("POST", "/recipes", 201, json={
+        "name": "Rye", "product_id": loaf, "yield_quantity": "2",
+        "ingredients": [{"material_id": flour, "quantity": "1"}]})["id"]
+    api.ok("POST", "/production-runs", 201, json={"recipe_id": recipe, "batches": 1})
+    label = admin.get(f"/products/{loaf}/label").text
+    assert 'data-test="best-before"><span class="label-heading">Best before:</span> ' \
+           "2026-11-20 06:00" in label

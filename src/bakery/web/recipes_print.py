@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template
 
+from ..clock import now
 from ..domain.composition import ALLERGEN_NAMES
 from ..queries import composition, inventory
 from ..queries import recipes as recipe_queries
@@ -18,12 +19,16 @@ from .catalog import read
 @web.get("/products/<int:product_id>/label")
 @requires(*ALL_ROLES)
 def products_label(product_id: int) -> Any:
-    """A label to print: name, ingredients by weight with allergens in bold, traces, price."""
+    """A label to print: name, ingredients by weight with allergens in bold, traces, the
+    best-before of the stock sold next (its oldest sellable lot), price."""
     product = read(inventory.get_product, product_id)
     emphasis = read(composition.material_allergens,
                     [i["material_id"] for i in product["ingredients"]])
+    moment = now()
+    sellable = [lot["best_before"] for lot in product["lots"]
+                if not lot["on_hold"] and lot["best_before"] and lot["best_before"] > moment]
     return render_template("label.html", product=product, emphasis=emphasis,
-                           names=ALLERGEN_NAMES)
+                           names=ALLERGEN_NAMES, best_before=min(sellable, default=None))
 
 
 @web.get("/allergens")
