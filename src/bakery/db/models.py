@@ -528,6 +528,10 @@ class TillCashMove(Base):
     till_session_id: Mapped[int] = mapped_column(ForeignKey("till_sessions.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     note: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 # --- planning: customer orders, standing orders, suppliers (revision 0012) -------------------
 
 ORDER_STATUSES = ("open", "fulfilled", "cancelled")
@@ -642,6 +646,8 @@ class ExpiryAlert(Base):
 Index("ix_production_consumptions_batch_id", ProductionConsumption.batch_id)
 Index("ix_product_lots_production_run_id", ProductLot.production_run_id)
 Index("ix_material_batches_supplier_lot", MaterialBatch.material_id, MaterialBatch.lot)
+
+
 class StandingOrderItem(Base):
     __tablename__ = "standing_order_items"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
