@@ -7,7 +7,7 @@ APP    := $(VENV)/.installed-app
 DEV    := $(VENV)/.installed-dev
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast install test-deps lint clean audit bench bench-deps
+.PHONY: run test test-fast install test-deps lint clean audit bench bench-deps bench-servers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ bench: $(APP) bench-deps
 	cd bench && ../$(BIN)/python sqlite_throughput.py
 	cd bench && ../$(BIN)/python memory.py
 	cd bench && ../$(BIN)/python history.py
+
+## make bench-servers: the candidate production servers side by side (docs/benchmarks.md); they
+## are installed into a venv of the benchmark's own, never into the app's dependencies
+SERVERS := $(VENV)/servers/.installed
+$(SERVERS): pyproject.toml | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/servers
+	$(VENV)/servers/bin/python -m pip install --quiet -e . 'granian>=2.5,<3' 'uwsgi>=2.0.28,<2.1'
+	touch $@
+
+bench-servers: $(SERVERS) bench-deps
+	cd bench && ../$(VENV)/servers/bin/python servers_compare.py
 
 # Load generators the benchmarks drive (wrk for HTTP, pgbench for the SQL baseline).
 bench-deps:
