@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from string import Template
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,25 +71,25 @@ def test_a_products_answer_is_the_same_bytes_as_it_has_always_been(api, bakery, 
     response = api.get(f"/products/{ids['bread']}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
-    expected = (
-        '{"id":%(bread)d,"name":"Seeded rye — Körnerbrot","price":"3.45","on_hand":"6.000",'
+    expected = Template(
+        '{"id":$bread,"name":"Seeded rye — Körnerbrot","price":"3.45","on_hand":"6.000",'
         '"min_quantity":"10.000","low_stock":true,"sellable":true,'
         '"allergens":["gluten","eggs","milk","sesame"],"may_contain":["nuts"],'
-        '"ingredients":[{"material_id":%(flour)d,"name":"Rye flour","share":"82.24"},'
-        '{"material_id":%(seeds)d,"name":"Sesame seeds","share":"9.87"},'
-        '{"material_id":%(egg)d,"name":"Egg","share":"7.89"}],'
+        '"ingredients":[{"material_id":$flour,"name":"Rye flour","share":"82.24"},'
+        '{"material_id":$seeds,"name":"Sesame seeds","share":"9.87"},'
+        '{"material_id":$egg,"name":"Egg","share":"7.89"}],'
         '"tax_rate":"7.00","eat_in_tax_rate":"19.00","shelf_life_hours":30,"expired":"1.000",'
         '"day_old_product_id":null,"lots":['
-        '{"id":%(first_lot)d,"quantity":"3.000","remaining":"1.000","unit_cost":"1.10",'
-        '"production_run_id":%(first)d,"created_at":"2026-11-20T06:00:00Z",'
+        '{"id":$first_lot,"quantity":"3.000","remaining":"1.000","unit_cost":"1.10",'
+        '"production_run_id":$first,"created_at":"2026-11-20T06:00:00Z",'
         '"best_before":"2026-11-21T12:00:00Z","on_hold":false},'
-        '{"id":%(held_lot)d,"quantity":"3.000","remaining":"3.000","unit_cost":"1.13",'
-        '"production_run_id":%(held)d,"created_at":"2026-11-20T18:00:00Z",'
+        '{"id":$held_lot,"quantity":"3.000","remaining":"3.000","unit_cost":"1.13",'
+        '"production_run_id":$held,"created_at":"2026-11-20T18:00:00Z",'
         '"best_before":"2026-11-22T00:00:00Z","on_hold":true},'
-        '{"id":%(fresh_lot)d,"quantity":"6.000","remaining":"6.000","unit_cost":"1.20",'
-        '"production_run_id":%(fresh)d,"created_at":"2026-11-21T06:00:00Z",'
+        '{"id":$fresh_lot,"quantity":"6.000","remaining":"6.000","unit_cost":"1.20",'
+        '"production_run_id":$fresh,"created_at":"2026-11-21T06:00:00Z",'
         '"best_before":"2026-11-22T12:00:00Z","on_hold":false}]}\n'
-    ) % ids
+    ).substitute(ids)
     assert response.data.decode() == expected
 
 
