@@ -82,18 +82,18 @@ def test_fulfilling_an_order_costs_its_sale_and_four_statements_more(bakery, ses
 # --- the reads a till makes most: a product's answer and the POS page -------------------------
 #
 # Whole requests through the test client, the sign-in check included. A product's answer is
-# the product with its stock and open lots in one statement, then the recipe graph in two,
-# however many lots, recipes or products there are. The POS page adds the products for sale
-# (with what expires today) in one statement, the graph in two, and the till's session. SQLite
-# begins each read through the cursor, so its BEGINs are counted.
+# the product with its stock and open lots in one statement, then the recipes it is made of in
+# another, however many lots, recipes or products there are. The POS page: the products for
+# sale (with what expires today), the recipes, and the till's session. SQLite begins each read
+# through the cursor, so its BEGINs are counted.
 
 from bakery.services import catalog  # noqa: E402 - this section's own imports
 from tests.builders import unique  # noqa: E402
 from tests.conftest import login  # noqa: E402
 from tests.web.conftest import Browser, make_user  # noqa: E402
 
-PRODUCT_BUDGET = {"postgresql": 4, "sqlite": 6}
-POS_BUDGET = {"postgresql": 5, "sqlite": 8}
+PRODUCT_BUDGET = {"postgresql": 3, "sqlite": 5}
+POS_BUDGET = {"postgresql": 4, "sqlite": 7}
 
 
 def _rich_bread(bakery, lots: int) -> int:
@@ -131,8 +131,8 @@ def test_a_products_answer_takes_the_same_few_statements_for_one_lot_or_ten(app,
     assert len(one) == len(ten), ten
     assert len(ten) <= PRODUCT_BUDGET[sessions.kw["bind"].dialect.name], ten
     # beyond what finding the product costs (the sign-in check and the product's own row),
-    # only the recipe graph's two statements
-    assert len(ten) == len(missing) + 2, (ten, missing)
+    # only the statement for what it is made of
+    assert len(ten) == len(missing) + 1, (ten, missing)
 
 
 def test_the_pos_page_takes_the_same_few_statements_for_two_products_or_twelve(app, bakery,

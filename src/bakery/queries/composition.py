@@ -4,10 +4,11 @@ of materials and products, each product's derived allergens and ingredient list,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Integer, literal_column, null, select, union_all
+from sqlalchemy import BigInteger, Integer, and_, bindparam, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ..db.engine import Executor
@@ -54,11 +55,33 @@ _DECLARED = union_all(
 )
 
 
-def recipe_graph(db: Executor, exclude_recipe: int | None = None) -> dict[int, list[RecipeNode]]:
-    """Every recipe by the product it makes (one recipe left out: the one being rewritten)."""
+# What products are made of, for their answers: each recipe line with what its item declares
+# (a material's name, unit, grams per unit and allergens; an intermediate product's allergens),
+# so the composition of products already loaded takes one statement. `_MADE_OF_ONE` follows only
+# the recipes one product (bound as `product_id`) is made by, through every level.
+_LINE_ITEMS = (
+    _RECIPE_GRAPH
+    .add_columns(_M.c.name, _M.c.unit, _M.c.allergens.label("material_allergens"),
+                 _M.c.may_contain.label("material_may_contain"), _M.c.grams_per_unit,
+                 _PR.c.allergens.label("product_allergens"),
+                 _PR.c.may_contain.label("product_may_contain"))
+    .outerjoin(_M, and_(_LINES.c.kind == _MATERIAL_LINE, _M.c.id == _LINES.c.item_id))
+    .outerjoin(_PR, and_(_LINES.c.kind == _PRODUCT_LINE, _PR.c.id == _LINES.c.item_id))
+)
+_REACH = select(bindparam("product_id", type_=BigInteger).label("product_id")) \
+    .cte("reach", recursive=True)
+_REACH = _REACH.union(
+    select(_P.c.product_id).join(_R, _R.c.id == _P.c.recipe_id)
+    .join(_REACH, _R.c.product_id == _REACH.c.product_id))
+_MADE_OF_ONE = _LINE_ITEMS.where(_R.c.product_id.in_(select(_REACH.c.product_id)))
+
+
+def _recipes(rows: Iterable[Any], exclude_recipe: int | None = None
+             ) -> dict[int, list[RecipeNode]]:
+    """Recipes by the product they make, from rows of `_RECIPE_GRAPH` (or more columns)."""
     lines: dict[int, list[Line]] = defaultdict(list)
     recipes: dict[int, tuple[int, Decimal]] = {}
-    for r in db.execute(_RECIPE_GRAPH):
+    for r in rows:
         recipes.setdefault(r.id, (r.product_id, r.yield_quantity))
         if r.item_id is not None:
             kind = "material" if r.kind == _MATERIAL_LINE else "product"
@@ -69,6 +92,11 @@ def recipe_graph(db: Executor, exclude_recipe: int | None = None) -> dict[int, l
             graph[product_id].append(RecipeNode(product_id, yield_quantity,
                                                 tuple(lines.get(recipe_id, ()))))
     return graph
+
+
+def recipe_graph(db: Executor, exclude_recipe: int | None = None) -> dict[int, list[RecipeNode]]:
+    """Every recipe by the product it makes (one recipe left out: the one being rewritten)."""
+    return _recipes(db.execute(_RECIPE_GRAPH), exclude_recipe)
 
 
 def _tags(allergens: str, may_contain: str) -> Tags:
@@ -98,11 +126,42 @@ def load_graph(db: Executor) -> tuple[Graph, dict[int, Decimal | None], dict[int
     return Graph(recipe_graph(db), materials, products), grams, names
 
 
-def compositions(db: Executor, product_ids: Collection[int]) -> dict[int, dict]:
-    """Each product's allergens, may_contain and ingredient list (descending weight, shares)."""
-    if not product_ids:
+def _graph_of(db: Executor, products: Sequence[dict]
+              ) -> tuple[Graph, dict[int, Decimal | None], dict[int, str]]:
+    """The part of the graph `products` are made of, with what each item in it declares, the
+    products' own declarations taken as loaded: one statement."""
+    if len(products) == 1:
+        rows = db.execute(_MADE_OF_ONE, {"product_id": products[0]["id"]}).all()
+    else:
+        rows = db.execute(_LINE_ITEMS).all()
+    materials: dict[int, Tags] = {}
+    product_tags: dict[int, Tags] = {}
+    grams: dict[int, Decimal | None] = {}
+    names: dict[int, str] = {}
+    for r in rows:
+        if r.item_id is None:
+            continue
+        if r.kind == _MATERIAL_LINE:
+            materials[r.item_id] = _tags(r.material_allergens, r.material_may_contain)
+            grams[r.item_id] = grams_per_unit(r.unit, r.grams_per_unit)
+            names[r.item_id] = r.name
+        else:
+            product_tags[r.item_id] = _tags(r.product_allergens, r.product_may_contain)
+    for product in products:
+        declared = product["declared"]
+        product_tags[product["id"]] = Tags(frozenset(declared["allergens"]),
+                                           frozenset(declared["may_contain"]))
+    return Graph(_recipes(rows), materials, product_tags), grams, names
+
+
+def compositions(db: Executor, products: Sequence[dict]) -> dict[int, dict]:
+    """Each product's allergens, may_contain and ingredient list (descending weight, shares).
+    `products` as `inventory.product_dict` shapes them: their `declared` allergens are used as
+    they are, so one statement loads what they are made of."""
+    if not products:
         return {}
-    graph, grams, names = load_graph(db)
+    graph, grams, names = _graph_of(db, products)
+    product_ids = [p["id"] for p in products]
     tags = derive_tags(graph, product_ids)
     result = {}
     for product_id in product_ids:

@@ -178,7 +178,7 @@ def _lot_dict(row: Any) -> dict:
 
 def _with_composition(db: Executor, products: list[dict]) -> list[dict]:
     """Add each product's allergens and ingredient list, derived through its recipes."""
-    made_of = compositions(db, [p["id"] for p in products])
+    made_of = compositions(db, products)
     for product in products:
         product.update(made_of[product["id"]])
     return products
