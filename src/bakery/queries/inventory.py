@@ -97,18 +97,6 @@ _PRODUCT_COLUMNS = (
 )
 
 
-def _products_query() -> Select:
-    """Products with their sellable `on_hand` and the `expired` stock awaiting write-off."""
-    at = now()
-    stock, expired = _lot_sum(sellable_lot(at), "on_hand"), _lot_sum(expired_lot(at), "expired")
-    return select(
-        *_PRODUCT_COLUMNS,
-        func.coalesce(stock.c.on_hand, 0).label("on_hand"),
-        func.coalesce(expired.c.expired, 0).label("expired"),
-    ).outerjoin(stock, stock.c.product_id == Product.id) \
-        .outerjoin(expired, expired.c.product_id == Product.id)
-
-
 def _stock_of_product(where: Any, label: str) -> Any:
     """The product's stock in the lots `where` selects, 0 when none (a sum correlated to the
     product only: its own product_lots shadows any the outer statement joins)."""
@@ -117,13 +105,18 @@ def _stock_of_product(where: Any, label: str) -> Any:
                          .scalar_subquery(), 0).label(label)
 
 
+# Products with their sellable `on_hand` and the `expired` stock awaiting write-off, built once
+# ('now' bound on each call); a page of the list, the till's grid and one product's answer
+# start from it.
+_PRODUCTS = select(
+    *_PRODUCT_COLUMNS,
+    _stock_of_product(sellable_lot(BOUND_NOW), "on_hand"),
+    _stock_of_product(expired_lot(BOUND_NOW), "expired"),
+)
 # A product's answer in one statement, built once: the product, its sellable and expired
 # stock, and one row per open lot (none: one row with the lot's columns null), in issue order.
 _PRODUCT_WITH_LOTS = (
-    select(
-        *_PRODUCT_COLUMNS,
-        _stock_of_product(sellable_lot(BOUND_NOW), "on_hand"),
-        _stock_of_product(expired_lot(BOUND_NOW), "expired"),
+    _PRODUCTS.add_columns(
         L.c.id.label("lot_id"), L.c.quantity.label("lot_quantity"),
         L.c.remaining.label("lot_remaining"), L.c.unit_cost.label("lot_unit_cost"),
         L.c.production_run_id.label("lot_production_run_id"),
@@ -138,10 +131,7 @@ _PRODUCT_WITH_LOTS = (
 # stock and what of it expires before the bakery's day ends.
 _END_OF_DAY = bindparam("end_of_day", type_=DateTime(timezone=True))
 _TILL_PRODUCTS = (
-    select(
-        *_PRODUCT_COLUMNS,
-        _stock_of_product(sellable_lot(BOUND_NOW), "on_hand"),
-        _stock_of_product(expired_lot(BOUND_NOW), "expired"),
+    _PRODUCTS.add_columns(
         _stock_of_product(and_(sellable_lot(BOUND_NOW), expired_lot(_END_OF_DAY)),
                           "expiring_today"),
     )
@@ -185,8 +175,8 @@ def _with_composition(db: Executor, products: list[dict]) -> list[dict]:
 
 
 def list_products(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
-    rows, cursor = split_page(session.execute(paged(_products_query(), Product.id, page)).all(),
-                              page)
+    rows, cursor = split_page(
+        session.execute(paged(_PRODUCTS, P.c.id, page), {"now": now()}).all(), page)
     return _with_composition(session, [product_dict(r) for r in rows]), cursor
 
 
