@@ -139,7 +139,8 @@ def _graph_of(db: Executor, products: Sequence[dict]
     grams: dict[int, Decimal | None] = {}
     names: dict[int, str] = {}
     for r in rows:
-        if r.item_id is None:
+        if r.item_id is None or r.item_id in (materials if r.kind == _MATERIAL_LINE
+                                               else product_tags):
             continue
         if r.kind == _MATERIAL_LINE:
             materials[r.item_id] = _tags(r.material_allergens, r.material_may_contain)
@@ -154,24 +155,26 @@ def _graph_of(db: Executor, products: Sequence[dict]
     return Graph(_recipes(rows), materials, product_tags), grams, names
 
 
-def compositions(db: Executor, products: Sequence[dict]) -> dict[int, dict]:
-    """Each product's allergens, may_contain and ingredient list (descending weight, shares).
-    `products` as `inventory.product_dict` shapes them: their `declared` allergens are used as
-    they are, so one statement loads what they are made of."""
+def compositions(db: Executor, products: Sequence[dict], ingredients: bool = True
+                 ) -> dict[int, dict]:
+    """Each product's allergens, may_contain and ingredient list (descending weight, shares;
+    left out with `ingredients` false, for a page that shows allergens only). `products` as
+    `inventory.product_dict` shapes them: their `declared` allergens are used as they are, so
+    one statement loads what they are made of."""
     if not products:
         return {}
     graph, grams, names = _graph_of(db, products)
     product_ids = [p["id"] for p in products]
     tags = derive_tags(graph, product_ids)
-    result = {}
+    result: dict[int, dict] = {}
     for product_id in product_ids:
         contains, may = tags[product_id].ordered()
-        shares = ingredient_list(material_weights(graph, product_id, grams))
-        result[product_id] = {
-            "allergens": contains, "may_contain": may,
-            "ingredients": [{"material_id": s.material_id, "name": names.get(s.material_id, ""),
-                             "share": s.share, "grams": s.grams} for s in shares],
-        }
+        result[product_id] = {"allergens": contains, "may_contain": may}
+        if ingredients:
+            shares = ingredient_list(material_weights(graph, product_id, grams))
+            result[product_id]["ingredients"] = [
+                {"material_id": s.material_id, "name": names.get(s.material_id, ""),
+                 "share": s.share, "grams": s.grams} for s in shares]
     return result
 
 

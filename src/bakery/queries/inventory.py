@@ -166,9 +166,10 @@ def _lot_dict(row: Any) -> dict:
             "on_hold": row.lot_hold_id is not None}
 
 
-def _with_composition(db: Executor, products: list[dict]) -> list[dict]:
+def _with_composition(db: Executor, products: list[dict], ingredients: bool = True
+                      ) -> list[dict]:
     """Add each product's allergens and ingredient list, derived through its recipes."""
-    made_of = compositions(db, products)
+    made_of = compositions(db, products, ingredients)
     for product in products:
         product.update(made_of[product["id"]])
     return products
@@ -193,8 +194,9 @@ def get_product(db: Executor, product_id: int) -> dict:
 
 def till_products(db: Executor) -> list[dict]:
     """The products for sale (doughs and fillings, `sellable` false, stay off the till), as
-    `list_products` shows them, each with `expiring_today`: its sellable stock whose best-before
-    falls before the bakery's day ends. Three statements, however many products."""
+    `list_products` shows them but without ingredient lists (the till shows allergens), each
+    with `expiring_today`: its sellable stock whose best-before falls before the bakery's day
+    ends. Two statements, however many products."""
     at, zone = now(), bakery_zone()
     day = at.astimezone(zone).date()
     end_of_day = day_bounds(day, day, zone)[1]
@@ -203,7 +205,7 @@ def till_products(db: Executor) -> list[dict]:
         product = product_dict(row)
         product["expiring_today"] = Decimal(row.expiring_today)
         products.append(product)
-    return _with_composition(db, products)
+    return _with_composition(db, products, ingredients=False)
 
 
 def move_dict(row: Any) -> dict:

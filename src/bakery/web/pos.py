@@ -39,7 +39,7 @@ ONE = Decimal(1)
 
 def _products() -> list[dict]:
     """The products for sale (doughs and fillings, `sellable` false, stay off the till), each
-    with what of its stock expires today: one plain connection, three statements."""
+    with what of its stock expires today: one plain connection, two statements."""
     with single_read(sessions()) as db:
         return inventory.till_products(db)
 
