@@ -77,3 +77,76 @@ def test_fulfilling_an_order_costs_its_sale_and_four_statements_more(bakery, ses
     # cursor), lock the order, mark it fulfilled
     extra = {"postgresql": 4, "sqlite": 5}[sessions.kw["bind"].dialect.name]
     assert len(fulfil) <= len(sale) + extra, fulfil
+
+
+# --- the reads a till makes most: a product's answer and the POS page -------------------------
+#
+# Whole requests through the test client, the sign-in check included. A product's answer is
+# the product with its stock and open lots in one statement, then the recipes it is made of in
+# another, however many lots, recipes or products there are. The POS page: the products for
+# sale (with what expires today), the recipes, and the till's session. SQLite begins each read
+# through the cursor, so its BEGINs are counted.
+
+from bakery.services import catalog  # noqa: E402 - this section's own imports
+from tests.builders import unique  # noqa: E402
+from tests.conftest import login  # noqa: E402
+from tests.web.conftest import Browser, make_user  # noqa: E402
+
+PRODUCT_BUDGET = {"postgresql": 3, "sqlite": 5}
+POS_BUDGET = {"postgresql": 4, "sqlite": 7}
+
+
+def _rich_bread(bakery, lots: int) -> int:
+    """A bread of two materials and an in-house dough, with `lots` lots."""
+    flour, seeds = bakery.material(), bakery.material()
+    bakery.batch(flour, str(4 * lots + 2), "1.00", date(2026, 1, 1))
+    bakery.batch(seeds, "100", "2.00", date(2026, 1, 1))
+    dough = bakery.product(price="0")
+    bakery.bake(bakery.recipe(dough, {flour: "1"}, yield_quantity="100"), 1)
+    bread = bakery.product(price="3.20", tax_rate="7", eat_in_tax_rate="19")
+    recipe = catalog.save_recipe(bakery.through.factory, None, {
+        "name": unique("Seeded"), "product_id": bread, "yield_quantity": D("2"),
+        "ingredients": [{"material_id": flour, "quantity": D("2")},
+                        {"material_id": seeds, "quantity": D("1")},
+                        {"product_id": dough, "quantity": D("1")}]})
+    for _ in range(lots):
+        bakery.bake(recipe, 1)
+    return bread
+
+
+def test_a_products_answer_takes_the_same_few_statements_for_one_lot_or_ten(app, bakery,
+                                                                             sessions):
+    api = login(app, "cashier")
+    small, large = _rich_bread(bakery, 1), _rich_bread(bakery, 10)
+    for _ in range(4):  # more of the catalogue to read: more rows, not more statements
+        _rich_bread(bakery, 2)
+    api.get(f"/products/{small}")  # the first request connects and warms up
+    with counted(sessions) as one:
+        assert api.get(f"/products/{small}").status_code == 200
+    with counted(sessions) as ten:
+        answer = api.get(f"/products/{large}")
+    with counted(sessions) as missing:
+        assert api.get("/products/999999").status_code == 404
+    assert answer.status_code == 200 and len(answer.get_json()["lots"]) == 10
+    assert len(one) == len(ten), ten
+    assert len(ten) <= PRODUCT_BUDGET[sessions.kw["bind"].dialect.name], ten
+    # beyond what finding the product costs (the sign-in check and the product's own row),
+    # only the statement for what it is made of
+    assert len(ten) == len(missing) + 1, (ten, missing)
+
+
+def test_the_pos_page_takes_the_same_few_statements_for_two_products_or_twelve(app, bakery,
+                                                                               sessions):
+    browser = Browser(app)
+    browser.login(make_user(app, "cashier"))
+    first = [_rich_bread(bakery, 1) for _ in range(2)]
+    browser.get("/pos")
+    with counted(sessions) as two:
+        page = browser.get("/pos")
+    more = [_rich_bread(bakery, 2) for _ in range(10)]
+    with counted(sessions) as twelve:
+        fuller = browser.get("/pos")
+    assert all(f'data-product="{p}"' in page.text for p in first)
+    assert all(f'data-product="{p}"' in fuller.text for p in first + more)
+    assert len(two) == len(twelve), twelve
+    assert len(twelve) <= POS_BUDGET[sessions.kw["bind"].dialect.name], twelve

@@ -10,6 +10,7 @@ from ..contract.schemas import (
     ProductOut,
     ProductPatch,
 )
+from ..db.engine import single_read
 from ..queries import inventory
 from ..queries.pages import page_request
 from ..runtime import sessions
@@ -18,8 +19,9 @@ from .registry import ALL_ROLES, MANAGERS, current_principal, operation
 
 
 def _product(product_id: int) -> dict:
-    with sessions()() as session:
-        return inventory.get_product(session, product_id)
+    """The product as GET, POST and PATCH answer it, read on a plain connection."""
+    with single_read(sessions()) as db:
+        return inventory.get_product(db, product_id)
 
 
 @operation("POST", "/products", summary="Create a product", tag="products", roles=MANAGERS,

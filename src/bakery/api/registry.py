@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
-from ..contract.answers import serialised
+from ..contract.answers import answer_json
 from ..contract.types import MAX_ID
 from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..errors import ApiError, validation_response
@@ -155,7 +155,7 @@ def operation(method: str, path: str, *, summary: str, tag: str,
             if isinstance(result, tuple):
                 result, code = result
             if response is not None:
-                result = serialised(response, result)
+                return _answer(response, result, code)
             return result, code
 
         api.add_url_rule(_flask_rule(path), endpoint=view.__name__, view_func=handler,
@@ -165,6 +165,16 @@ def operation(method: str, path: str, *, summary: str, tag: str,
         return handler
 
     return decorate
+
+
+def _answer(model: type[BaseModel], result: Any, status: int) -> Response:
+    """The view's result as its schema's JSON body, serialised once, as Flask's JSON answer
+    would be (compact, or indented where the app's JSON provider indents)."""
+    provider = current_app.json
+    pretty = getattr(provider, "compact", None) is False or (
+        getattr(provider, "compact", None) is None and current_app.debug)
+    return current_app.response_class(answer_json(model, result, 2 if pretty else None),
+                                      status=status, mimetype="application/json")
 
 
 def _idempotency(op: Operation, body: BaseModel | None, path_args: dict) -> Idempotency | None:

@@ -201,16 +201,34 @@ def recipe_product_lines(db: Executor, recipe_ids: Collection[int]) -> dict[int,
 
 # --- what the reads and the write-off ask of the same rules ---------------------------------
 
-def sellable_lot(at: datetime) -> ColumnElement[bool]:
-    """A lot that may be sold at `at`: a product's `on_hand` sums these."""
-    return and_(_LOT_OPEN, _LOTS.c.hold_id.is_(None), _lot_fresh(literal(at, DateTime(True))))
+# The moment as a read built once binds it: `now` on each execution.
+BOUND_NOW: ColumnElement[datetime] = _NOW
 
 
-def expired_lot(at: datetime) -> ColumnElement[bool]:
-    """A lot past its best-before at `at` that still holds stock: it awaits write-off (with a
-    later `at`: what will have expired by then)."""
-    return and_(_LOT_OPEN, _LOTS.c.best_before.is_not(None),
-                _LOTS.c.best_before <= literal(at, DateTime(True)))
+def _moment(at: datetime | ColumnElement[datetime]) -> ColumnElement[datetime]:
+    return at if isinstance(at, ColumnElement) else literal(at, DateTime(True))
+
+
+def open_lot() -> ColumnElement[bool]:
+    """A lot that still holds stock, drawable or not: a product's page lists these."""
+    return _LOT_OPEN
+
+
+def lot_issue_order() -> tuple[Any, ...]:
+    """The order lots are drawn in: a product's page lists its open lots so."""
+    return _LOT_ISSUE_ORDER
+
+
+def sellable_lot(at: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """A lot that may be sold at `at` (a moment, or `BOUND_NOW`): a product's `on_hand` sums
+    these."""
+    return and_(_LOT_OPEN, _LOTS.c.hold_id.is_(None), _lot_fresh(_moment(at)))
+
+
+def expired_lot(at: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """A lot past its best-before at `at` (a moment, or `BOUND_NOW`) that still holds stock: it
+    awaits write-off (with a later `at`: what will have expired by then)."""
+    return and_(_LOT_OPEN, _LOTS.c.best_before.is_not(None), _LOTS.c.best_before <= _moment(at))
 
 
 def held_lot() -> ColumnElement[bool]:

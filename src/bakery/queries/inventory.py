@@ -6,12 +6,20 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import DateTime, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ..clock import now
+from ..clock import bakery_zone, day_bounds, now
+from ..db.engine import Executor
 from ..db.models import Material, MaterialBatch, Product, ProductLot, StockMove, as_utc
-from ..db.stock_layers import expired_lot, open_batch_records, open_lot_rows, sellable_lot
+from ..db.stock_layers import (
+    BOUND_NOW,
+    expired_lot,
+    lot_issue_order,
+    open_batch_records,
+    open_lot,
+    sellable_lot,
+)
 from ..domain.errors import NotFound
 from ..domain.numbers import QUANTITY_PLACES, money
 from .composition import compositions
@@ -19,6 +27,7 @@ from .pages import PageRequest, paged, split_page
 
 B = MaterialBatch.__table__
 L = ProductLot.__table__
+P = Product.__table__
 
 
 def _material_stock() -> Any:
@@ -81,20 +90,54 @@ def _lot_sum(where: Any, label: str) -> Any:
             .where(where).group_by(L.c.product_id).subquery())
 
 
-def _products_query() -> Select:
-    """Products with their sellable `on_hand` and the `expired` stock awaiting write-off."""
-    at = now()
-    stock, expired = _lot_sum(sellable_lot(at), "on_hand"), _lot_sum(expired_lot(at), "expired")
-    return select(
-        Product.id, Product.name, Product.price, Product.min_quantity, Product.sellable,
-        Product.allergens.label("declared_allergens"),
-        Product.may_contain.label("declared_may_contain"),
-        Product.tax_rate, Product.eat_in_tax_rate,
-        Product.shelf_life_hours, Product.day_old_product_id,
-        func.coalesce(stock.c.on_hand, 0).label("on_hand"),
-        func.coalesce(expired.c.expired, 0).label("expired"),
-    ).outerjoin(stock, stock.c.product_id == Product.id) \
-        .outerjoin(expired, expired.c.product_id == Product.id)
+_PRODUCT_COLUMNS = (
+    P.c.id, P.c.name, P.c.price, P.c.min_quantity, P.c.sellable,
+    P.c.allergens.label("declared_allergens"), P.c.may_contain.label("declared_may_contain"),
+    P.c.tax_rate, P.c.eat_in_tax_rate, P.c.shelf_life_hours, P.c.day_old_product_id,
+)
+
+
+def _stock_of_product(where: Any, label: str) -> Any:
+    """The product's stock in the lots `where` selects, 0 when none (a sum correlated to the
+    product only: its own product_lots shadows any the outer statement joins)."""
+    return func.coalesce(select(func.sum(L.c.remaining))
+                         .where(L.c.product_id == P.c.id, where).correlate(P)
+                         .scalar_subquery(), 0).label(label)
+
+
+# Products with their sellable `on_hand` and the `expired` stock awaiting write-off, built once
+# ('now' bound on each call); a page of the list, the till's grid and one product's answer
+# start from it.
+_PRODUCTS = select(
+    *_PRODUCT_COLUMNS,
+    _stock_of_product(sellable_lot(BOUND_NOW), "on_hand"),
+    _stock_of_product(expired_lot(BOUND_NOW), "expired"),
+)
+# A product's answer in one statement, built once: the product, its sellable and expired
+# stock, and one row per open lot (none: one row with the lot's columns null), in issue order.
+_PRODUCT_WITH_LOTS = (
+    _PRODUCTS.add_columns(
+        L.c.id.label("lot_id"), L.c.quantity.label("lot_quantity"),
+        L.c.remaining.label("lot_remaining"), L.c.unit_cost.label("lot_unit_cost"),
+        L.c.production_run_id.label("lot_production_run_id"),
+        L.c.created_at.label("lot_created_at"), L.c.best_before.label("lot_best_before"),
+        L.c.hold_id.label("lot_hold_id"),
+    )
+    .outerjoin(L, and_(L.c.product_id == P.c.id, open_lot()))
+    .where(P.c.id == bindparam("product_id"))
+    .order_by(*lot_issue_order())
+)
+# The till's grid in one statement, built once: the products for sale with their sellable
+# stock and what of it expires before the bakery's day ends.
+_END_OF_DAY = bindparam("end_of_day", type_=DateTime(timezone=True))
+_TILL_PRODUCTS = (
+    _PRODUCTS.add_columns(
+        _stock_of_product(and_(sellable_lot(BOUND_NOW), expired_lot(_END_OF_DAY)),
+                          "expiring_today"),
+    )
+    .where(P.c.sellable.is_(True))
+    .order_by(P.c.id)
+)
 
 
 def product_dict(row: Any) -> dict:
@@ -113,34 +156,56 @@ def product_dict(row: Any) -> dict:
     }
 
 
-def _with_composition(session: Session, products: list[dict]) -> list[dict]:
+def _lot_dict(row: Any) -> dict:
+    """An open lot from a row of `_PRODUCT_WITH_LOTS`."""
+    return {"id": row.lot_id, "quantity": row.lot_quantity, "remaining": row.lot_remaining,
+            "unit_cost": money(row.lot_unit_cost),
+            "production_run_id": row.lot_production_run_id,
+            "created_at": as_utc(row.lot_created_at),
+            "best_before": as_utc(row.lot_best_before) if row.lot_best_before else None,
+            "on_hold": row.lot_hold_id is not None}
+
+
+def _with_composition(db: Executor, products: list[dict], ingredients: bool = True
+                      ) -> list[dict]:
     """Add each product's allergens and ingredient list, derived through its recipes."""
-    made_of = compositions(session, [p["id"] for p in products])
+    made_of = compositions(db, products, ingredients)
     for product in products:
         product.update(made_of[product["id"]])
     return products
 
 
 def list_products(session: Session, page: PageRequest) -> tuple[list[dict], str | None]:
-    rows, cursor = split_page(session.execute(paged(_products_query(), Product.id, page)).all(),
-                              page)
+    rows, cursor = split_page(
+        session.execute(paged(_PRODUCTS, P.c.id, page), {"now": now()}).all(), page)
     return _with_composition(session, [product_dict(r) for r in rows]), cursor
 
 
-def get_product(session: Session, product_id: int) -> dict:
-    row = session.execute(_products_query().where(Product.id == product_id)).first()
-    if row is None:
+def get_product(db: Executor, product_id: int) -> dict:
+    """A product with its stock, composition and open lots: three statements, whatever it
+    holds (the product and its lots, then the recipe graph)."""
+    rows = db.execute(_PRODUCT_WITH_LOTS, {"product_id": product_id, "now": now()}).all()
+    if not rows:
         raise NotFound(f"no product with id {product_id}")
-    result = _with_composition(session, [product_dict(row)])[0]
-    result["lots"] = [
-        {"id": lot.id, "quantity": lot.quantity, "remaining": lot.remaining,
-         "unit_cost": money(lot.unit_cost), "production_run_id": lot.production_run_id,
-         "created_at": as_utc(lot.created_at),
-         "best_before": as_utc(lot.best_before) if lot.best_before else None,
-         "on_hold": lot.hold_id is not None}
-        for lot in open_lot_rows(session, product_id)
-    ]
+    result = _with_composition(db, [product_dict(rows[0])])[0]
+    result["lots"] = [_lot_dict(row) for row in rows if row.lot_id is not None]
     return result
+
+
+def till_products(db: Executor) -> list[dict]:
+    """The products for sale (doughs and fillings, `sellable` false, stay off the till), as
+    `list_products` shows them but without ingredient lists (the till shows allergens), each
+    with `expiring_today`: its sellable stock whose best-before falls before the bakery's day
+    ends. Two statements, however many products."""
+    at, zone = now(), bakery_zone()
+    day = at.astimezone(zone).date()
+    end_of_day = day_bounds(day, day, zone)[1]
+    products = []
+    for row in db.execute(_TILL_PRODUCTS, {"now": at, "end_of_day": end_of_day}):
+        product = product_dict(row)
+        product["expiring_today"] = Decimal(row.expiring_today)
+        products.append(product)
+    return _with_composition(db, products, ingredients=False)
 
 
 def move_dict(row: Any) -> dict:

@@ -20,19 +20,17 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from ..clock import bakery_zone, now
 from ..contract.schemas import SaleIn
 from ..contract.types import MAX_ID, parse_decimal
+from ..db.engine import single_read
 from ..domain.errors import DomainError, InsufficientStock
 from ..domain.numbers import MAX_QUANTITY, money
 from ..domain.payments import Payment
 from ..queries import history, inventory
-from ..queries.food_safety import expiring_today
 from ..runtime import sessions
 from ..services import stock
 from . import web
 from .access import TILL, requires, signed_in
-from .catalog import every, read
 from .counter import open_session_of, till_name, till_session_required
 from .forms import FormState, form_idempotency, new_key, pydantic_errors
 
@@ -40,8 +38,10 @@ ONE = Decimal(1)
 
 
 def _products() -> list[dict]:
-    """The products for sale (doughs and fillings, `sellable` false, stay off the till)."""
-    return [p for p in read(lambda db: every(db, inventory.list_products)) if p["sellable"]]
+    """The products for sale (doughs and fillings, `sellable` false, stay off the till), each
+    with what of its stock expires today: one plain connection, two statements."""
+    with single_read(sessions()) as db:
+        return inventory.till_products(db)
 
 
 def _cart(products: list[dict], form: FormState) -> dict[int, Decimal]:
@@ -76,7 +76,7 @@ def _render(products: list[dict], form: FormState, cart: dict[int, Decimal], sta
     total = money(sum((line["total"] for line in lines), Decimal(0)))
     form.values.setdefault("key", new_key())
     name = till_name(request.values.get("till"))
-    expiring = read(lambda db: expiring_today(db, now(), bakery_zone()))
+    expiring = {p["id"]: p["expiring_today"] for p in products if p["expiring_today"]}
     return render_template("pos.html", products=products, form=form, cart=cart, lines=lines,
                            total=total, last_sale=last_sale, till=name,
                            till_session=open_session_of(name),
