@@ -12,7 +12,6 @@ import ipaddress
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"  # the header as WSGI hands it over
 # A caller's id is kept when it is a sane token (a proxy's or a load balancer's); else we make one.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -69,13 +69,13 @@ def init_app(app: Flask) -> None:
 
 
 def assign_request_id() -> None:
-    """The caller's X-Request-ID when it is a sane token, else a new one."""
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    """The caller's X-Request-ID when it is a sane token, else a new one (128 random bits)."""
+    incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
+    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
 
 
 def echo_request_id(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or uuid.uuid4().hex
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or os.urandom(16).hex()
     return response
 
 
@@ -83,15 +83,31 @@ def start_timer() -> None:
     g.request_started = time.perf_counter()
 
 
+# (method, route, status) -> the latency histogram's and the request counter's children: looking
+# a labelled child up costs more than observing it. As many entries as prometheus keeps children.
+_SERIES: dict[tuple[str, str | None, int], tuple[Any, Any]] = {}
+
+
+def _series(method: str, rule: str | None, status: int) -> tuple[Any, Any]:
+    key = (method, rule, status)
+    found = _SERIES.get(key)
+    if found is None:
+        # The route's pattern, not the raw path, so ids do not explode the label values.
+        endpoint = _CONVERTER_ARGS.sub(r"<\1:", rule) if rule is not None else "unmatched"
+        found = _SERIES[key] = (LATENCY.labels(method, endpoint),
+                                REQUESTS.labels(method, endpoint, str(status)))
+    return found
+
+
 def record_request(response: Response) -> Response:
-    """Count the request and its latency under its route's pattern (not the path: ids would
-    explode the label values)."""
+    """Count the request and its latency under its route's pattern."""
     started = g.get("request_started")
     if started is not None and request.endpoint != "metrics":
-        endpoint = (_CONVERTER_ARGS.sub(r"<\1:", request.url_rule.rule)
-                    if request.url_rule is not None else "unmatched")
-        LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
-        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        rule = request.url_rule
+        latency, count = _series(request.method, rule.rule if rule is not None else None,
+                                 response.status_code)
+        latency.observe(time.perf_counter() - started)
+        count.inc()
     return response
 
 
