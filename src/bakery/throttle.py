@@ -81,11 +81,11 @@ class MemoryWindows:
 
     def hit(self, key: str, seconds: int, window: int) -> int:
         with self._lock:
-            current, counts = self._counts.get(seconds, (window, {}))
-            if current != window:  # a new window: the old counts lapse all at once
-                current, counts = window, {}
+            current = self._counts.get(seconds)
+            if current is None or current[0] != window:  # a new window: old counts lapse at once
+                current = self._counts[seconds] = (window, {})
+            counts = current[1]
             counts[key] = count = counts.get(key, 0) + 1
-            self._counts[seconds] = (current, counts)
             return count
 
 
