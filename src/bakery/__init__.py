@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     from .db.engine import make_engine, make_session_factory
     from .jsonio import ExactJSONProvider
     from .logs import configure_logging
+    from .services import token_cache
 
     settings = settings or Settings.from_env()
     configure_logging(settings)
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None, settings: Any = None) -> Fl
     app.extensions["bakery.settings"] = settings
     app.extensions["bakery.engine"] = engine
     app.extensions["bakery.sessions"] = make_session_factory(engine)
+    token_cache.attach(app.extensions["bakery.sessions"], settings.token_cache_seconds)
     install(app, Clock(settings.zone))
 
     from .api import api

@@ -24,6 +24,8 @@ MIN_SECRET_DISTINCT_CHARACTERS = 8  # "x" * 40 is long but not random
 TRUE_WORDS = ("1", "true", "yes", "on")
 MIN_SECRET_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
+# A revocation made elsewhere may wait this long at most, whatever TOKEN_CACHE_SECONDS asks for.
+MAX_TOKEN_CACHE_SECONDS = 60
 # How new passwords are hashed (werkzeug's method). Outside tests: werkzeug's default, scrypt at
 # a cost of about 0.3 s a hash. The test suite signs in thousands of times, so under
 # BAKERY_ENV=testing (and only there) scrypt runs at 1/32 of that memory and work.
@@ -121,6 +123,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     token_hours: int = 12
+    # How long this process trusts what it read about a token (services/token_cache.py); 0: never.
+    token_cache_seconds: int = 5
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
@@ -189,6 +193,8 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_format=(env.get("LOG_FORMAT") or ("json" if name == "production" else "text")),
             token_hours=_int(env, "BAKERY_TOKEN_HOURS", 12, 1),
+            token_cache_seconds=_int(env, "TOKEN_CACHE_SECONDS", cls.token_cache_seconds, 0,
+                                     MAX_TOKEN_CACHE_SECONDS),
             db_pool_size=_int(env, "DB_POOL_SIZE", 5, 1),
             db_max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, 0),
             db_pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),

@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 import time
-import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -29,9 +29,11 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"  # the header as WSGI hands it over
 # A caller's id is kept when it is a sane token (a proxy's or a load balancer's); else we make one.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LISTENERS = "bakery.metrics.listeners"  # (target, event name, function) of every listener
 
 # `<int(max=…):id>` is labelled `<int:id>`: the route, not its converter's bounds.
 _CONVERTER_ARGS = re.compile(r"<(\w+)\([^)]*\):")
@@ -51,29 +53,61 @@ POOL_CAPACITY = Gauge("bakery_db_pool_capacity", "Most connections the pools may
 
 
 def init_app(app: Flask) -> None:
-    """Request ids, request metrics, business counters, pool gauges and the `/metrics` view."""
-    app.before_request(_start_request)
-    app.after_request(_finish_request)
+    """Request ids, request metrics, business counters, pool gauges and the `/metrics` view.
+
+    The request id and the request metrics are hooks of their own, and the event listeners are
+    kept in `app.extensions[LISTENERS]`, so each per-request cost can be measured on its own
+    (bench/request_costs.py).
+    """
+    app.before_request(assign_request_id)
+    app.before_request(start_timer)
+    app.after_request(echo_request_id)
+    app.after_request(record_request)
     app.add_url_rule("/metrics", "metrics", metrics_view)
-    watch_pool(app.extensions["bakery.engine"])
-    count_commits(app.extensions["bakery.sessions"])
+    app.extensions[LISTENERS] = (watch_pool(app.extensions["bakery.engine"])
+                                 + count_commits(app.extensions["bakery.sessions"]))
 
 
-def _start_request() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+def assign_request_id() -> None:
+    """The caller's X-Request-ID when it is a sane token, else a new one (128 random bits)."""
+    incoming = request.environ.get(_REQUEST_ID_ENVIRON, "")
+    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+
+
+def echo_request_id(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or os.urandom(16).hex()
+    return response
+
+
+def start_timer() -> None:
     g.request_started = time.perf_counter()
 
 
-def _finish_request(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or uuid.uuid4().hex
+# (method, route, status) -> the latency histogram's and the request counter's children: looking
+# a labelled child up costs more than observing it. As many entries as prometheus keeps children.
+_SERIES: dict[tuple[str, str | None, int], tuple[Any, Any]] = {}
+
+
+def _series(method: str, rule: str | None, status: int) -> tuple[Any, Any]:
+    key = (method, rule, status)
+    found = _SERIES.get(key)
+    if found is None:
+        # The route's pattern, not the raw path, so ids do not explode the label values.
+        endpoint = _CONVERTER_ARGS.sub(r"<\1:", rule) if rule is not None else "unmatched"
+        found = _SERIES[key] = (LATENCY.labels(method, endpoint),
+                                REQUESTS.labels(method, endpoint, str(status)))
+    return found
+
+
+def record_request(response: Response) -> Response:
+    """Count the request and its latency under its route's pattern."""
     started = g.get("request_started")
     if started is not None and request.endpoint != "metrics":
-        # The route's pattern, not the raw path, so ids do not explode the label values.
-        endpoint = (_CONVERTER_ARGS.sub(r"<\1:", request.url_rule.rule)
-                    if request.url_rule is not None else "unmatched")
-        LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
-        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        rule = request.url_rule
+        latency, count = _series(request.method, rule.rule if rule is not None else None,
+                                 response.status_code)
+        latency.observe(time.perf_counter() - started)
+        count.inc()
     return response
 
 
@@ -125,20 +159,27 @@ def metrics_view() -> Response:
                     headers={"Cache-Control": "no-store"})
 
 
-def watch_pool(engine: Engine) -> None:
+Listener = tuple[Any, str, Callable[..., Any]]
+
+
+def _listen(target: Any, name: str, function: Callable[..., Any]) -> Listener:
+    event.listen(target, name, function)
+    return (target, name, function)
+
+
+def watch_pool(engine: Engine) -> list[Listener]:
     """Keep the pool gauges in step with connections opened, closed, checked out and back in."""
     pool = engine.pool
     capacity = getattr(pool, "size", lambda: 0)() + max(getattr(pool, "_max_overflow", 0), 0)
     POOL_CAPACITY.inc(capacity)
+    return [_listen(pool, "connect", lambda *_: POOL_OPEN.inc()),
+            _listen(pool, "close", lambda *_: POOL_OPEN.dec()),
+            _listen(pool, "detach", lambda *_: POOL_OPEN.dec()),
+            _listen(pool, "checkout", lambda *_: POOL_IN_USE.inc()),
+            _listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())]
 
-    event.listen(pool, "connect", lambda *_: POOL_OPEN.inc())
-    event.listen(pool, "close", lambda *_: POOL_OPEN.dec())
-    event.listen(pool, "detach", lambda *_: POOL_OPEN.dec())
-    event.listen(pool, "checkout", lambda *_: POOL_IN_USE.inc())
-    event.listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())
 
-
-def count_commits(factory: sessionmaker[Session]) -> None:
+def count_commits(factory: sessionmaker[Session]) -> list[Listener]:
     """Count sales and production runs when their transaction commits, whoever made them.
 
     Rows inserted through the Session (ORM objects, Core inserts) are seen here; a use case
@@ -149,29 +190,30 @@ def count_commits(factory: sessionmaker[Session]) -> None:
 
     counters = {Sale.__table__: SALES, ProductionRun.__table__: PRODUCTION_RUNS}
 
-    @event.listens_for(factory, "do_orm_execute")
-    def _core_inserts(state: Any) -> None:
+    def core_inserts(state: Any) -> None:
         table = getattr(state.statement, "table", None)
         if state.is_insert and table in counters:
             params = state.parameters
             note_created(state.session, table, len(params) if isinstance(params, list) else 1)
 
-    @event.listens_for(factory, "after_flush")
-    def _orm_inserts(session: Session, _context: Any) -> None:
+    def orm_inserts(session: Session, _context: Any) -> None:
         for obj in session.new:
             table = getattr(obj, "__table__", None)
             if table in counters:
                 note_created(session, table)
 
-    @event.listens_for(factory, "after_commit")
-    def _committed(session: Session) -> None:
+    def committed(session: Session) -> None:
         for table, count in session.info.pop(CREATED_ROWS, {}).items():
             if table in counters:
                 counters[table].inc(count)
 
-    @event.listens_for(factory, "after_rollback")
-    def _rolled_back(session: Session) -> None:
+    def rolled_back(session: Session) -> None:
         session.info.pop(CREATED_ROWS, None)
+
+    return [_listen(factory, "do_orm_execute", core_inserts),
+            _listen(factory, "after_flush", orm_inserts),
+            _listen(factory, "after_commit", committed),
+            _listen(factory, "after_rollback", rolled_back)]
 
 
 def mark_worker_dead(pid: int) -> None:

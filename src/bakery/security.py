@@ -54,23 +54,30 @@ def _proxy_fix(app: Flask, settings: Settings) -> None:
 
 
 def _security_headers(app: Flask, settings: Settings) -> None:
-    production = settings.is_production
-    policy = settings.content_security_policy
+    # Pages, API answers and figures are for the signed-in user only: no cache (a shared proxy
+    # or the browser's back button) keeps them. Static assets set their own Cache-Control.
+    defaults = [("Content-Security-Policy", settings.content_security_policy),
+                ("X-Content-Type-Options", "nosniff"),
+                ("X-Frame-Options", "DENY"),
+                ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                ("Cross-Origin-Opener-Policy", "same-origin"),
+                *([("Strict-Transport-Security", HSTS)] if settings.is_production else []),
+                ("Cache-Control", "no-store")]
+    by_name = [(name.lower(), name, value) for name, value in defaults]
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        """Each header the view did not set itself: one pass over the headers, not one per
+        header (werkzeug's setdefault raises and catches a KeyError for each missing one)."""
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if production:
-            headers.setdefault("Strict-Transport-Security", HSTS)
-        # Pages, API answers and figures are for the signed-in user only: no cache (a shared
-        # proxy or the browser's back button) keeps them. Static assets set their own.
-        headers.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name, _ in headers}
+        for lower, name, value in by_name:
+            if lower not in present:
+                headers.add(name, value)
         return response
+
+
+REDIRECTS = frozenset((301, 302, 303, 307, 308))
 
 
 def _relative_redirects(app: Flask) -> None:
@@ -83,8 +90,10 @@ def _relative_redirects(app: Flask) -> None:
 
     @app.after_request
     def relative_location(response: Response) -> Response:
+        if response.status_code not in REDIRECTS:
+            return response
         location = response.headers.get("Location")
-        if location and response.status_code in (301, 302, 303, 307, 308):
+        if location:
             parts = urlsplit(location)
             if parts.scheme or parts.netloc:
                 path = "/" + parts.path.lstrip("/")  # never //host, which names a host

@@ -81,11 +81,11 @@ class MemoryWindows:
 
     def hit(self, key: str, seconds: int, window: int) -> int:
         with self._lock:
-            current, counts = self._counts.get(seconds, (window, {}))
-            if current != window:  # a new window: the old counts lapse all at once
-                current, counts = window, {}
+            current = self._counts.get(seconds)
+            if current is None or current[0] != window:  # a new window: old counts lapse at once
+                current = self._counts[seconds] = (window, {})
+            counts = current[1]
             counts[key] = count = counts.get(key, 0) + 1
-            self._counts[seconds] = (current, counts)
             return count
 
 
@@ -140,6 +140,9 @@ class Budget:
                  share: int = 1, clock: Callable[[], float] = time.time) -> None:
         self.name, self.limits, self.windows = name, tuple(limits), windows
         self.prefix, self.share, self.clock = prefix, max(1, share), clock
+        # Per limit, what `spend` needs on every request, worked out once.
+        self._counted = tuple((limit, f"{prefix}:{name}:{limit.seconds}:",
+                               max(1, limit.amount // self.share)) for limit in self.limits)
 
     def spend(self, client: str) -> None:
         """Count a request by `client`; Refused when it goes past a limit.
@@ -148,15 +151,14 @@ class Budget:
         the failure is logged: a limit must not take the shop down with it.
         """
         now = self.clock()
-        for limit in self.limits:
+        for limit, key, allowed in self._counted:
             window = int(now // limit.seconds)
             try:
-                count = self.windows.hit(f"{self.prefix}:{self.name}:{limit.seconds}:{client}",
-                                         limit.seconds, window)
+                count = self.windows.hit(key + client, limit.seconds, window)
             except Exception as exc:  # noqa: BLE001 - any store failure lets the request through
                 log.warning("rate limit %s not checked: %s", self.name, exc.__class__.__name__)
                 return
-            if count > max(1, limit.amount // self.share):
+            if count > allowed:
                 raise Refused(limit, max(1, math.ceil((window + 1) * limit.seconds - now)))
 
 

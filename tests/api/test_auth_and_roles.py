@@ -92,10 +92,26 @@ def test_bad_authorization_headers_are_refused(app, unchanged):
                                  json={"items": [{"product_id": 1, "quantity": 1}]}), 401)
 
 
+def _clock_moved_on(app, seconds: float) -> None:
+    """The app's clock frozen `seconds` from now (past TOKEN_CACHE_SECONDS: tokens read anew)."""
+    from bakery.clock import Clock, install
+
+    install(app, Clock(frozen_at=utcnow() + timedelta(seconds=seconds)))
+
+
 def test_an_expired_token_is_refused(app, api, sessions):
+    api.ok("GET", "/products")
+    expires = api.ok("GET", "/auth/tokens")["items"][0]["expires_at"]
+    _clock_moved_on(app, (datetime.fromisoformat(expires.replace("Z", "+00:00"))
+                          - utcnow()).total_seconds())
+    error_of(api.get("/products"), 401, "unauthorized")
+
+
+def test_a_token_shortened_in_the_database_is_refused_once_read_anew(app, api, sessions):
     api.ok("GET", "/products")
     with transaction(sessions) as session:
         session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+    _clock_moved_on(app, app.extensions["bakery.settings"].token_cache_seconds)
     error_of(api.get("/products"), 401, "unauthorized")
 
 
@@ -105,8 +121,9 @@ def test_a_revoked_token_or_inactive_user_is_refused(app, as_role, sessions):
 
     revoke_tokens(sessions, principal_for_token(sessions, cashier.token).id)
     error_of(cashier.get("/products"), 401)
-    with transaction(sessions) as session:
+    with transaction(sessions) as session:  # as another process would: seen within the bound
         session.execute(update(User).where(User.role == "baker").values(active=False))
+    _clock_moved_on(app, app.extensions["bakery.settings"].token_cache_seconds)
     error_of(baker.get("/products"), 401)
 
 

@@ -150,3 +150,29 @@ def test_the_pos_page_takes_the_same_few_statements_for_two_products_or_twelve(a
     assert all(f'data-product="{p}"' in fuller.text for p in first + more)
     assert len(two) == len(twelve), twelve
     assert len(twelve) <= POS_BUDGET[sessions.kw["bind"].dialect.name], twelve
+
+
+# --- an authenticated read: the token check costs no statement while the token is cached ------
+
+# GET /api/v1/users/{id}: the user's row, and with the token cache off (TOKEN_CACHE_SECONDS=0)
+# the token's lookup before it. SQLite begins each read through the cursor: its BEGINs count.
+AUTHENTICATED_GET_BUDGET = {"postgresql": {"warm token cache": 1, "token cache off": 2},
+                            "sqlite": {"warm token cache": 2, "token cache off": 4}}
+
+
+def test_an_authenticated_get_reads_the_token_only_when_it_is_not_cached(app, api, sessions):
+    from bakery.clock import Clock, install
+    from bakery.db.models import utcnow
+    from bakery.services import token_cache
+
+    install(app, Clock(frozen_at=utcnow()))  # no time passes: the cache stays warm, no touch
+    user = api.ok("GET", "/users")["items"][0]["id"]
+    with counted(sessions) as warm:
+        api.ok("GET", f"/users/{user}")
+    token_cache.attach(sessions, 0)
+    with counted(sessions) as cold:
+        api.ok("GET", f"/users/{user}")
+    budget = AUTHENTICATED_GET_BUDGET[sessions.kw["bind"].dialect.name]
+    assert len(warm) <= budget["warm token cache"], warm
+    assert not [s for s in warm if "api_tokens" in s]
+    assert len(cold) <= budget["token cache off"], cold

@@ -122,20 +122,23 @@ def test_bad_user_changes_are_refused_and_change_nothing(api):
 def test_last_used_is_written_at_most_once_a_minute(app, api, sessions):
     from datetime import timedelta
 
-    from bakery.db.models import as_utc
+    from bakery.clock import Clock, install
+    from bakery.db.models import as_utc, utcnow
 
     baker = _user(api)
     issued = _token(app, baker["email"])
     client = Api(app.test_client(), issued["token"])
+    start = utcnow()
+    install(app, Clock(frozen_at=start))
     client.ok("GET", "/materials")
     with sessions() as session:
         first = session.get(ApiToken, issued["id"]).last_used_at
+    assert as_utc(first) == start
+    install(app, Clock(frozen_at=start + timedelta(seconds=59)))  # past the token cache too
     client.ok("GET", "/materials")
     with sessions() as session:
-        row = session.get(ApiToken, issued["id"])
-        assert row.last_used_at == first  # within the minute: no second write
-        row.last_used_at = as_utc(first) - timedelta(minutes=2)
-        session.commit()
+        assert session.get(ApiToken, issued["id"]).last_used_at == first  # no second write
+    install(app, Clock(frozen_at=start + timedelta(minutes=1)))
     client.ok("GET", "/materials")
     with sessions() as session:
         assert as_utc(session.get(ApiToken, issued["id"]).last_used_at) > as_utc(first)

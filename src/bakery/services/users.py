@@ -19,7 +19,7 @@ from ..db.models import ApiToken, User, as_utc, utcnow
 from ..domain.credentials import password_problem
 from ..domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..domain.roles import ADMIN, ALL_ROLES
-from . import audit, login_throttle, web_sessions
+from . import audit, login_throttle, token_cache, web_sessions
 from .unit_of_work import SessionFactory
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often
@@ -160,17 +160,41 @@ _PRINCIPAL_BY_TOKEN = (
 
 
 def principal_for_token(factory: SessionFactory, token: str) -> Principal | None:
-    """The active user behind an unexpired, unrevoked token, or None."""
+    """The active user behind an unexpired, unrevoked token, or None.
+
+    With a token cache (services/token_cache.py, TOKEN_CACHE_SECONDS) the database is read at
+    most once per token and lifetime of an entry; expiry is checked on every call regardless.
+    """
+    token_hash = hash_token(token)
+    now = utcnow()
+    cache = token_cache.cache_for(factory)
+    generation = 0
+    if cache is not None:
+        known = cache.get(token_hash, now)
+        if known is not None:
+            return _admit(factory, known, now)
+        generation = cache.generation
     with single_read(factory) as connection:
-        row = connection.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+        row = connection.execute(_PRINCIPAL_BY_TOKEN, {"token_hash": token_hash}).first()
     if row is None:
         return None
-    now = utcnow()
-    if as_utc(row.expires_at) <= now:
+    known = token_cache.KnownToken(
+        Principal(row.id, row.email, row.role), row.token_id, as_utc(row.expires_at),
+        None if row.last_used_at is None else as_utc(row.last_used_at), now)
+    if cache is not None:
+        cache.put(token_hash, known, generation)
+    return _admit(factory, known, now)
+
+
+def _admit(factory: SessionFactory, known: token_cache.KnownToken, now: datetime
+           ) -> Principal | None:
+    """The token's principal unless it has expired; its use recorded once a minute."""
+    if known.expires_at <= now:
         return None
-    if row.last_used_at is None or now - as_utc(row.last_used_at) >= LAST_USED_RESOLUTION:
-        _touch(factory, row.token_id, now)
-    return Principal(row.id, row.email, row.role)
+    if known.last_used_at is None or now - known.last_used_at >= LAST_USED_RESOLUTION:
+        _touch(factory, known.token_id, now)
+        known.last_used_at = now
+    return known.principal
 
 
 def _touch(factory: SessionFactory, token_id: int, now: datetime) -> None:
@@ -192,10 +216,18 @@ def _revoke_where(session: Session, actor_id: int | None, *conditions: Any) -> l
     return ids
 
 
+def _forget_user(factory: SessionFactory, user_id: int) -> None:
+    """After a change to a user or their tokens commits: this process forgets their tokens."""
+    cache = token_cache.cache_for(factory)
+    if cache is not None:
+        cache.forget_user(user_id)
+
+
 def revoke_tokens(factory: SessionFactory, user_id: int, actor_id: int | None = None) -> None:
     """Revoke every live token of a user."""
     with transaction(factory) as session:
         _revoke_where(session, actor_id, ApiToken.user_id == user_id)
+    _forget_user(factory, user_id)
 
 
 def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> None:
@@ -205,6 +237,9 @@ def revoke_token(factory: SessionFactory, token_id: int, actor: Principal) -> No
         if owner is None or (owner != actor.id and actor.role != ADMIN):
             raise NotFound(f"no token with id {token_id}")
         _revoke_where(session, actor.id, ApiToken.id == token_id)
+    cache = token_cache.cache_for(factory)
+    if cache is not None:
+        cache.forget_token(token_id)
 
 
 def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None = None,
@@ -236,6 +271,7 @@ def update_user(factory: SessionFactory, user_id: int, *, actor_id: int | None =
             _revoke_where(session, actor_id, ApiToken.user_id == user_id)
         if before != audit.snapshot(user, USER_FIELDS):  # a new role or deactivated: sign in anew
             web_sessions.end_all(session, user_id)
+    _forget_user(factory, user_id)
 
 
 # --- the pages' account actions --------------------------------------------------------------
@@ -280,6 +316,8 @@ def change_password(factory: SessionFactory, user_id: int, current: str, new: st
             audit.record(session, user_id, "change_password", "user", user_id)
             _revoke_where(session, user_id, ApiToken.user_id == user_id)
             web_sessions.end_all(session, user_id)
+    if not errors:
+        _forget_user(factory, user_id)
     if wrong:
         login_throttle.count_failure(factory, email)
     if errors:
