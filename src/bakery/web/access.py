@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from ..db.engine import single_read
 from ..db.models import utcnow
 from ..domain.roles import ADMINS, ALL_ROLES, BAKEHOUSE, MANAGERS, TILL
 from ..queries.users import session_user
@@ -46,8 +47,8 @@ def load_user() -> None:
     session_id = session.get("sid")
     if not isinstance(session_id, str):
         return
-    with sessions()() as db:
-        user = session_user(db, session_key(session_id), utcnow())
+    with single_read(sessions()) as connection:
+        user = session_user(connection, session_key(session_id), utcnow())
     if user is None:
         session.clear()
         return
