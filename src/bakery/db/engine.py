@@ -161,6 +161,22 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
+def write_transaction(factory: sessionmaker[Session]) -> Iterator[tuple[Connection, Session]]:
+    """One unit of work on a Core connection: commits when the block ends, rolls back on error.
+
+    The statements go through the Connection, which skips the Session's transaction and
+    execute machinery (SQLite begins IMMEDIATE, as for `transaction`). The Session sends no
+    statement and holds no connection: it only keeps the unit's notes in `info` and runs the
+    factory's commit and rollback events once the Connection's transaction has ended.
+    """
+    engine: Engine = factory.kw["bind"]
+    with factory() as session, session.begin(), engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection, session
+
+
+@contextmanager
 def single_read(factory: sessionmaker[Session]) -> Iterator[Connection]:
     """A connection for a lookup that is one statement and needs no transaction around it.
 
