@@ -7,12 +7,18 @@ beyond what it sold, stock never goes negative, and the ledger still matches the
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
-from bakery.db.models import ProductLot, RefundItem
+from bakery.db.engine import make_engine, make_session_factory
+from bakery.db.models import Product, ProductLot, RefundItem, TillSession
+from bakery.services import till
+from tests.builders import Bakery, ThroughServices
 from tests.conftest import Api, login
 
 from .helpers import mismatches
@@ -86,3 +92,43 @@ def test_refunds_and_sales_racing_on_one_lot_never_let_stock_go_negative(app, se
     assert negative == 0
     assert remaining == D(2) + refunded - sold >= 0
     assert mismatches(sessions) == []
+
+
+@pytest.mark.postgres
+def test_a_counter_sale_locks_its_till_session_before_its_products(pg_url):
+    """The order refunds and closing lock in: a sale waiting for a product holds the session."""
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    try:
+        bakery = Bakery(ThroughServices(factory))
+        bread = bakery.stocked_bread(5)
+        session_id = till.open_session(factory, till="front", opening_float=D(0)).resource_id
+        with engine.connect() as holder, holder.begin():
+            holder.execute(select(Product.id).where(Product.id == bread).with_for_update())
+            with ThreadPoolExecutor(1) as pool:
+                sale = pool.submit(bakery.sell, {bread: "1"}, till_session_id=session_id)
+                try:
+                    _wait_until_blocked(engine, sale)
+                    with engine.connect() as other, other.begin(), \
+                            pytest.raises(OperationalError, match="could not obtain lock"):
+                        other.execute(select(TillSession.id).where(TillSession.id == session_id)
+                                      .with_for_update(nowait=True))
+                finally:
+                    holder.commit()  # let the sale go on, whatever happened
+                assert sale.result(timeout=60).result.till_session_id == session_id
+    finally:
+        engine.dispose()
+
+
+def _wait_until_blocked(engine, sale) -> None:
+    """Until the sale's statement waits for a row lock (or it ended, which fails the test)."""
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND datname = current_database()")
+    deadline = time.monotonic() + 60
+    with engine.connect() as watcher:
+        while not sale.done() and time.monotonic() < deadline:
+            if watcher.execute(waiting).scalar_one():
+                return
+            watcher.rollback()
+            time.sleep(0.01)
+    pytest.fail(f"the sale never waited for the product's lock ({sale!r})")

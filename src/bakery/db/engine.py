@@ -14,6 +14,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 # Where statements go: a Session, or, on the hot path, its Connection (less Python per call).
 Executor = Session | Connection
 # Execution option marking a connection that will write (SQLite then begins IMMEDIATE).
@@ -126,10 +131,7 @@ def _make_sqlite_safe(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={30_000}")
         cursor.close()
 
-    # Threads of one process queue for the write lock here, in order, instead of in SQLite's
-    # busy handler, which sleeps in growing steps (up to 100 ms) and so turns a queue of a few
-    # writers into seconds of tail latency. Other processes still meet at the busy handler.
-    writer = threading.Lock()
+    writer = WriterQueue(_sqlite_file(engine))
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
@@ -148,6 +150,65 @@ def _make_sqlite_safe(engine: Engine) -> None:
             writer.release()
 
 
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of the engine's SQLite file, or None for a database in memory or a URI."""
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:") \
+            or engine.url.query.get("mode") == "memory":
+        return None
+    return os.path.abspath(name)
+
+
+class WriterQueue:
+    """The writers of one SQLite file, in line: this process's threads, then the processes.
+
+    Without it writers meet in SQLite's busy handler, which sleeps in growing steps (up to
+    100 ms) and so turns a queue of a few writers into seconds of tail latency, and lets a
+    process's next writer overtake a sleeping one again and again. Threads queue on a lock;
+    one thread per process then waits in flock() on `<database>-writer`, which the kernel
+    wakes the moment the holder lets go (a process that dies lets go with it). The lock is
+    held from BEGIN IMMEDIATE to the connection's return to the pool, that is while the
+    holder's transaction runs; SQLite's own lock, which it only precedes, still guarantees
+    one writer at a time. Where flock() is missing (Windows) processes meet at the busy
+    handler as before.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._path = path + "-writer" if path is not None and fcntl is not None else None
+        self._file: int | None = None
+        self._opened_by = 0
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for this process's turn (at most `timeout` s), then for the file's; False if
+        the process's turn never came (the write then waits in SQLite's busy handler)."""
+        if not self._threads.acquire(timeout=timeout):
+            return False
+        if self._path is not None and fcntl is not None:
+            try:
+                fcntl.flock(self._open(), fcntl.LOCK_EX)
+            except OSError:  # the folder is read-only, say: SQLite still serialises
+                pass
+        return True
+
+    def release(self) -> None:
+        if self._file is not None and self._opened_by == os.getpid() and fcntl is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+            except OSError:
+                pass
+        self._threads.release()
+
+    def _open(self) -> int:
+        # A forked worker opens the file afresh: flock() locks belong to an open file, and a
+        # descriptor inherited from the parent would share the parent's lock.
+        if self._file is None or self._opened_by != os.getpid():
+            assert self._path is not None
+            self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._opened_by = os.getpid()
+        return self._file
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
@@ -161,10 +222,29 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def single_read(factory: sessionmaker[Session]) -> Iterator[Connection]:
-    """A connection for a lookup that is one statement and needs no transaction around it.
+def write_transaction(factory: sessionmaker[Session]) -> Iterator[tuple[Connection, Session]]:
+    """One unit of work on a Core connection: commits when the block ends, rolls back on error.
 
-    A Core connection, not a Session: this serves the token lookup on every API request. On
+    The statements go through the Connection, which skips the Session's transaction and
+    execute machinery (SQLite begins IMMEDIATE, as for `transaction`). The Session sends no
+    statement and holds no connection: it only keeps the unit's notes in `info` and runs the
+    factory's commit and rollback events once the Connection's transaction has ended.
+    """
+    engine: Engine = factory.kw["bind"]
+    with factory() as session, session.begin(), engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection, session
+
+
+@contextmanager
+def single_read(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """A connection for a read that needs no transaction around it: one statement, or a few
+    whose answers need not come from one snapshot (each sees what was committed when it began,
+    as at READ COMMITTED).
+
+    A Core connection, not a Session: this serves the token check, a page's sign-in check and
+    the till's product reads. On
     PostgreSQL it runs in autocommit, which saves the BEGIN and ROLLBACK round trips (and keeps
     psycopg's prepared statements, which a ROLLBACK would discard). SQLite reads begin deferred
     anyway; its autocommit setting is left alone (the engine owns BEGIN).

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import today
-from ..db.engine import transaction
+from ..db.engine import Executor, transaction
 from ..db.locks import lock_rows
 from ..db.models import (
     CustomerOrder,
@@ -64,7 +64,7 @@ def create_order(factory: SessionFactory, *, customer: str, due_date: date, item
     return run_once(factory, idem, work, lambda order_id: order_id)
 
 
-def _lock_open_order(session: Session, order_id: int) -> None:
+def _lock_open_order(session: Executor, order_id: int) -> None:
     row = lock_rows(session, CustomerOrder, [order_id], CustomerOrder.status).get(order_id)
     if row is None:
         raise NotFound(f"no order with id {order_id}")
@@ -72,7 +72,7 @@ def _lock_open_order(session: Session, order_id: int) -> None:
         raise Conflict(f"the order is {row.status}", {"status": row.status})
 
 
-def _close(session: Session, order_id: int, status: str, sale_id: int | None = None) -> None:
+def _close(session: Executor, order_id: int, status: str, sale_id: int | None = None) -> None:
     session.execute(update(CustomerOrder).where(CustomerOrder.id == order_id).values(
         status=status, sale_id=sale_id, closed_at=utcnow()))
 
@@ -157,7 +157,7 @@ def _standing(factory: SessionFactory, standing_id: int, day: date) -> tuple[str
         return order.customer, lines
 
 
-def _not_delivered(session: Session, standing_id: int, day: date) -> None:
+def _not_delivered(session: Executor, standing_id: int, day: date) -> None:
     lock_rows(session, StandingOrder, [standing_id])
     done = session.scalar(select(CustomerOrder.id).where(
         CustomerOrder.standing_order_id == standing_id, CustomerOrder.due_date == day))
@@ -166,7 +166,7 @@ def _not_delivered(session: Session, standing_id: int, day: date) -> None:
                        {"order_id": done})
 
 
-def _record_delivery(session: Session, standing_id: int, customer: str, day: date,
+def _record_delivery(session: Executor, standing_id: int, customer: str, day: date,
                      lines: Lines, sale: SaleResult | None, user_id: int | None) -> int:
     order_id = session.execute(insert(CustomerOrder).returning(CustomerOrder.id), {
         "customer": customer, "due_date": day, "deposit": ZERO, "note": None,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
 from ..clock import UTC, today
@@ -27,6 +27,7 @@ from ..db.models import (
     SaleItem,
     SalePayment,
     StockAdjustment,
+    TillSession,
     utcnow,
 )
 from ..db.stock_layers import (
@@ -56,13 +57,22 @@ from ..domain.tax import rate_for, tax_in
 from ..domain.units import rounded, unit_cost_in
 from .catalog import in_material_unit, material_packs
 from .ledger import Move, note_created, write_moves
-from .till import lock_open_session
-from .unit_of_work import Idempotency, Outcome, SessionFactory, run_once
+from .till import lock_open_session, refuse_closed
+from .unit_of_work import (
+    Idempotency,
+    Outcome,
+    SessionFactory,
+    Unit,
+    run_once,
+    run_once_on_connection,
+    set_resource,
+)
 
 _BATCHES = MaterialBatch.__table__
 _LOTS = ProductLot.__table__
 _SALES = Sale.__table__
 _SALE_ITEMS = SaleItem.__table__
+_PRODUCTS_TABLE = Product.__table__
 # Built once (see db/stock_layers.py): these run on every sale and production run.
 _DRAW_DOWN = {
     table: update(table).where(table.c.id == bindparam("layer_id")).values(
@@ -72,6 +82,17 @@ _DRAW_DOWN = {
 _INSERT_SALE = insert(_SALES).returning(_SALES.c.id)
 _INSERT_SALE_ITEMS = insert(_SALE_ITEMS)
 _INSERT_SALE_PAYMENTS = insert(SalePayment.__table__)
+_SOLD_COLUMNS = (Product.name, Product.price, Product.tax_rate, Product.eat_in_tax_rate)
+_TILLS = TillSession.__table__
+# A counter sale's two locks in one statement: FOR UPDATE locks each row's tables in the order
+# of FROM, so the till session's row before each product's, and the products in id order.
+_LOCK_TILL_AND_PRODUCTS = (
+    select(_TILLS.c.status.label("till_status"), _PRODUCTS_TABLE.c.id,
+           *(_PRODUCTS_TABLE.c[column.key] for column in _SOLD_COLUMNS))
+    .select_from(_TILLS.join(_PRODUCTS_TABLE, true()))
+    .where(_TILLS.c.id == bindparam("till_id"),
+           _PRODUCTS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_PRODUCTS_TABLE.c.id).with_for_update())
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -326,8 +347,8 @@ def record_sale(
     payments: list[Payment] | None = None,
     eat_in: bool = False,
     till_session_id: int | None = None,
-    before: Callable[[Session], None] | None = None,
-    after: Callable[[Session, SaleResult], None] | None = None,
+    before: Callable[[Connection], None] | None = None,
+    after: Callable[[Connection, SaleResult], None] | None = None,
 ) -> Outcome[SaleResult]:
     """Sell products at their current price, oldest lots first, carrying their FIFO cost.
 
@@ -335,20 +356,18 @@ def record_sale(
     sale eaten in). No `payments` means one cash payment of the total, and nothing more is
     written for it; given payments are checked and stored with the change they leave.
 
-    `before` and `after` run inside the sale's transaction, before the products are locked and
-    once the sale is written: a use case that is a sale and more (fulfilling a customer order)
-    checks and records its part there, all or nothing with the sale.
+    `before` and `after` run inside the sale's transaction, on its Connection, before the
+    products are locked and once the sale is written: a use case that is a sale and more
+    (fulfilling a customer order) checks and records its part there, all or nothing with the
+    sale.
     """
     wanted = merge_lines(items)
 
-    def work(session: Session) -> SaleResult:
+    def work(unit: Unit) -> SaleResult:
+        connection = unit.connection
         if before is not None:
-            before(session)
-        connection = session.connection()
-        if till_session_id is not None:
-            lock_open_session(connection, till_session_id)
-        products = lock_rows(connection, Product, wanted, Product.name, Product.price,
-                             Product.tax_rate, Product.eat_in_tax_rate)
+            before(connection)
+        products = _lock_for_sale(connection, till_session_id, wanted)
         missing = [pid for pid in wanted if pid not in products]
         if missing:
             raise ValidationFailed("unknown product", {
@@ -377,27 +396,46 @@ def record_sale(
                 "tax": tax, "change": settlement.change, "eat_in": eat_in,
                 "till_session_id": till_session_id}
         all_draws = [d for pid in sorted(draws) for d in draws[pid]]
-        sale_id = _write_sale(connection, sale, lines, all_draws, paid)
-        note_created(session, _SALES)
+        sale_id = _write_sale(connection, sale, lines, all_draws, paid, unit.claim_id)
+        note_created(unit.session, _SALES)
         result = SaleResult(sale_id, total, cost, created, user_id, lines, tax,
                             settlement.change, eat_in, till_session_id, paid)
         if after is not None:
-            after(session, result)
+            after(connection, result)
         return result
 
-    return run_once(factory, idem, work, lambda r: r.id)
+    return run_once_on_connection(factory, idem, work, lambda r: r.id)
+
+
+def _lock_for_sale(connection: Connection, till_session_id: int | None,
+                   wanted: Collection[int]) -> dict[int, Any]:
+    """Lock the till session (open, or 422/409) and then the products in id order; the products.
+
+    With a till session both are locked by one statement, the session's row first (the order
+    refunds and closing take them in), and the rows found carry the session's status. When it
+    finds nothing, the two locks are taken one by one to say which is missing.
+    """
+    if till_session_id is not None:
+        rows = connection.execute(_LOCK_TILL_AND_PRODUCTS, {
+            "till_id": till_session_id, "ids": sorted(set(wanted))}).all()
+        if rows:
+            refuse_closed(rows[0].till_status, till_session_id)
+            return {row.id: row for row in rows}
+        lock_open_session(connection, till_session_id)
+    return lock_rows(connection, Product, wanted, *_SOLD_COLUMNS)
 
 
 def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
-                draws: list[fifo.Draw], payments: list[Payment]) -> int:
-    """Draw the lots down, append the sale, its lines, payments and ledger rows; the sale's id.
+                draws: list[fifo.Draw], payments: list[Payment], claim_id: int | None) -> int:
+    """Draw the lots down, append the sale, its lines, payments and ledger rows, and record the
+    sale on the claimed Idempotency-Key; the sale's id.
 
     On PostgreSQL that is one statement (see _WRITE_SALE_PG); elsewhere four (five with
-    payments).
+    payments, and one more for the key).
     """
     if connection.dialect.name == "postgresql":
         return connection.execute(_WRITE_SALE_PG, {
-            **sale, "moved_at": utcnow(),
+            **sale, "moved_at": utcnow(), "claim_id": claim_id,
             "line_products": [ln.product_id for ln in lines],
             "line_quantities": [ln.quantity for ln in lines],
             "line_prices": [ln.unit_price for ln in lines],
@@ -423,12 +461,14 @@ def _write_sale(connection: Connection, sale: dict, lines: list[SaleLine],
         connection.execute(_INSERT_SALE_PAYMENTS, rows_param([
             {"sale_id": sale_id, "method": p.method, "amount": p.amount} for p in payments]))
     write_moves(connection, _PRODUCTS.moves_out(draws, "sale", "sale", sale_id), sale["created_by"])
+    set_resource(connection, claim_id, sale_id)
     return int(sale_id)
 
 
 # The writes of _write_sale as one PostgreSQL statement: every part of a data-modifying WITH
 # runs, all or nothing, and CHECK (remaining >= 0) still guards each lot. The same rows as the
-# four statements; the ledger rows carry the time they were written, as write_moves does.
+# four statements; the ledger rows carry the time they were written, as write_moves does. The
+# claimed Idempotency-Key, if any, learns the sale's id in the same statement.
 _WRITE_SALE_PG = text("""
 WITH drawn AS (
     UPDATE product_lots AS lot SET remaining = lot.remaining - draw.take
@@ -462,6 +502,9 @@ WITH drawn AS (
     FROM sale, unnest(CAST(:draw_products AS BIGINT[]), CAST(:draw_lots AS BIGINT[]),
                       CAST(:draw_takes AS NUMERIC[]), CAST(:draw_costs AS NUMERIC[]))
          AS draw(product_id, lot_id, take, unit_cost)
+), claimed AS (
+    UPDATE idempotency_keys AS claim SET resource_id = sale.id
+    FROM sale WHERE claim.id = CAST(:claim_id AS BIGINT)
 )
 SELECT id FROM sale
 """)

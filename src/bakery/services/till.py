@@ -27,9 +27,14 @@ def lock_open_session(connection: Executor, session_id: int, field: str = "till_
     if row is None:
         raise ValidationFailed("unknown till session",
                                {field: f"no till session with id {session_id}"})
-    if row.status != "open":
-        raise Conflict(f"till session {session_id} is closed", {field: session_id})
+    refuse_closed(row.status, session_id, field)
     return row
+
+
+def refuse_closed(status: str, session_id: int, field: str = "till_session_id") -> None:
+    """A closed till session takes no more sales or refunds (409)."""
+    if status != "open":
+        raise Conflict(f"till session {session_id} is closed", {field: session_id})
 
 
 def open_session(factory: SessionFactory, *, till: str, opening_float: Decimal,
