@@ -1,6 +1,6 @@
 """Sales per second on the embedded SQLite default: the app (gunicorn) against plain sqlite3.
 
-    .venv/bin/python bench/sqlite_throughput.py [--seconds 10] [--workers 2]
+    .venv/bin/python bench/sqlite_throughput.py [--seconds 10] [--workers N] [--threads N]
 
 Serves the app on a fresh SQLite file (WAL), drives POST /api/v1/sales with wrk at 1, 4 and 16
 connections, then does the same work with Python's sqlite3 module and no HTTP or ORM (BEGIN
@@ -91,8 +91,10 @@ def run_direct(path: str, lots: list[tuple[int, int]], user_id: int, processes: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: as bakery serve, two per CPU)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: as bakery serve, 1)")
     parser.add_argument("--products", type=int, default=8)
     args = parser.parse_args()
     from bakery.db.migrate import upgrade
@@ -121,7 +123,7 @@ def main() -> None:
     best_direct = max(r["rate"] for r in direct_runs.values())
     best_app = max(r["rate"] for r in app_runs.values())
     print(f"machine: {machine()}")
-    print(f"app: gunicorn {args.workers} workers x {args.threads} threads; {args.seconds}s per level")
+    print(f"app: gunicorn {args.workers or 'default'} workers x {args.threads or 'default'} threads; {args.seconds}s per level")
     print(table(["clients", "app sales/s", "app p50 ms", "app p99 ms", "sqlite3 sales/s",
                  "sqlite3 p50 ms", "sqlite3 p99 ms", "healthz/s", "failed"],
                 [[c, f"{app_runs[c]['rate']:.0f}", ms(app_runs[c]["p50_us"]),

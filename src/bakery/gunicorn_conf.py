@@ -1,8 +1,19 @@
 """gunicorn settings used by `bakery serve`; every value can be overridden from the environment.
 
-WEB_CONCURRENCY worker processes, GUNICORN_THREADS threads each (more than one selects the gthread
+WEB_CONCURRENCY worker processes (`bakery serve` passes its default, two per CPU), GUNICORN_THREADS
+threads each (default 1: gunicorn's sync worker; more than one selects the threaded gthread
 worker), GUNICORN_TIMEOUT for a stuck worker, GUNICORN_GRACEFUL_TIMEOUT for requests in flight when
 SIGTERM arrives: gunicorn stops accepting, lets every worker finish what it is serving, then exits.
+
+Why sync workers by default (measured, docs/benchmarks.md "Choosing the server"): a sync worker
+takes one connection at a time from the socket all workers share, so requests queue in the kernel
+in arrival order and every free worker takes the next one. A threaded worker keeps the
+connections it accepted: with several kept-alive connections (a proxy, tills, a load generator)
+one worker often held most of them while the other idled, and requests waited behind one GIL.
+At 16 connections on 2 cores, 4 sync workers gave the same throughput as 2 x 4 threads with
+about half the p99 (35 against 62 ms), and a stuck request is ended by GUNICORN_TIMEOUT, which
+the threaded worker cannot do. Sync workers answer without keep-alive: put a proxy in front
+(nginx, a platform's router), as for any production setup.
 """
 
 from __future__ import annotations
@@ -29,10 +40,11 @@ def _log_format() -> str:
     return os.environ.get("LOG_FORMAT") or ("json" if env == "production" else "text")
 
 
-workers = _env_int("WEB_CONCURRENCY", 2)
-# Threads overlap the waits on the database (a sale is mostly round trips); each worker's
-# pool (DB_POOL_SIZE + DB_MAX_OVERFLOW) covers them.
-threads = _env_int("GUNICORN_THREADS", 4)
+workers = _env_int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
+# One request at a time per worker process (the sync worker). Threads (GUNICORN_THREADS > 1)
+# overlap waits on the database within a process, for platforms that send many concurrent
+# requests to a small instance; each worker's pool (DB_POOL_SIZE + DB_MAX_OVERFLOW) covers them.
+threads = _env_int("GUNICORN_THREADS", 1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)

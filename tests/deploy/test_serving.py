@@ -41,6 +41,19 @@ def test_gunicorn_takes_workers_threads_and_timeouts_from_the_environment(
         assert conf.worker_tmp_dir == "/dev/shm"
 
 
+def test_by_default_gunicorn_runs_two_sync_workers_per_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    conf = _gunicorn_conf(monkeypatch)
+    assert (conf.workers, conf.threads) == (6, 1)  # one thread: gunicorn's sync worker
+    from bakery.cli import default_workers
+
+    assert default_workers() == 6
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert default_workers() == 8  # more processes cost more CPU per request than they add
+
+
 def test_gunicorn_logs_json_in_production_and_text_in_development(
         monkeypatch: pytest.MonkeyPatch) -> None:
     production = _gunicorn_conf(monkeypatch, BAKERY_ENV="production")
