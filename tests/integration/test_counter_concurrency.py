@@ -120,6 +120,36 @@ def test_a_counter_sale_locks_its_till_session_before_its_products(pg_url):
         engine.dispose()
 
 
+def test_sales_on_one_till_do_not_wait_for_each_other(pg_url):
+    """A sale waiting for its product holds the till session only FOR SHARE: another sale on the
+    same till goes through meanwhile, and closing the till still has to wait for the first."""
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    try:
+        bakery = Bakery(ThroughServices(factory))
+        bread, bun = bakery.stocked_bread(5), bakery.stocked_bread(5)
+        session_id = till.open_session(factory, till="front", opening_float=D(0)).resource_id
+        with engine.connect() as holder, holder.begin():
+            holder.execute(select(Product.id).where(Product.id == bread).with_for_update())
+            with ThreadPoolExecutor(2) as pool:
+                first = pool.submit(bakery.sell, {bread: "1"}, till_session_id=session_id)
+                try:
+                    _wait_until_blocked(engine, first)
+                    second = pool.submit(bakery.sell, {bun: "1"}, till_session_id=session_id)
+                    # had it waited for the first sale's till lock, it would wait for `holder`
+                    assert second.result(timeout=30).result.till_session_id == session_id
+                    assert not first.done()
+                    with engine.connect() as other, other.begin(), \
+                            pytest.raises(OperationalError, match="could not obtain lock"):
+                        other.execute(select(TillSession.id).where(TillSession.id == session_id)
+                                      .with_for_update(nowait=True))
+                finally:
+                    holder.commit()
+                assert first.result(timeout=60).result.till_session_id == session_id
+    finally:
+        engine.dispose()
+
+
 def _wait_until_blocked(engine, sale) -> None:
     """Until the sale's statement waits for a row lock (or it ended, which fails the test)."""
     waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "

@@ -84,15 +84,21 @@ _INSERT_SALE_ITEMS = insert(_SALE_ITEMS)
 _INSERT_SALE_PAYMENTS = insert(SalePayment.__table__)
 _SOLD_COLUMNS = (Product.name, Product.price, Product.tax_rate, Product.eat_in_tax_rate)
 _TILLS = TillSession.__table__
-# A counter sale's two locks in one statement: FOR UPDATE locks each row's tables in the order
-# of FROM, so the till session's row before each product's, and the products in id order.
+# A counter sale's two locks in one statement: rows are locked in the order of FROM, so the till
+# session's row before each product's, and the products in id order. The products are locked
+# FOR UPDATE (their lots are drawn down); the till session only FOR SHARE on PostgreSQL: sales on
+# one till do not wait for each other, while closing the till or moving cash (FOR UPDATE) waits
+# for the sales in flight, and a sale that comes after sees the till closed.
 _LOCK_TILL_AND_PRODUCTS = (
     select(_TILLS.c.status.label("till_status"), _PRODUCTS_TABLE.c.id,
            *(_PRODUCTS_TABLE.c[column.key] for column in _SOLD_COLUMNS))
     .select_from(_TILLS.join(_PRODUCTS_TABLE, true()))
     .where(_TILLS.c.id == bindparam("till_id"),
            _PRODUCTS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_PRODUCTS_TABLE.c.id).with_for_update())
+    .order_by(_PRODUCTS_TABLE.c.id)
+    # Written out: SQLAlchemy writes one locking clause, and the first one named locks first.
+    .suffix_with(f"FOR SHARE OF {_TILLS.name} FOR UPDATE OF {_PRODUCTS_TABLE.name}",
+                 dialect="postgresql"))
 
 
 # --- receiving -------------------------------------------------------------------------------
