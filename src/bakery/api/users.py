@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ..contract.schemas import PageQuery, Patch, UserIn, UserOut
+from ..db.engine import single_read
 from ..domain.roles import Role
 from ..queries import users as accounts
 from ..queries.pages import page_request
@@ -24,8 +25,8 @@ class UserPatch(Patch):
 
 
 def _user(user_id: int) -> dict:
-    with sessions()() as session:
-        return accounts.get_user(session, user_id)
+    with single_read(sessions()) as connection:
+        return accounts.get_user(connection, user_id)
 
 
 @operation("POST", "/users", summary="Create a user", tag="users", roles=ADMINS, body=UserIn,
