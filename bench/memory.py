@@ -37,8 +37,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sales", type=int, default=10_000)
     parser.add_argument("--sqlite", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: as bakery serve, two per CPU)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: as bakery serve, 1)")
     args = parser.parse_args()
     rows = []
     with bench_database(args.sqlite) as url:
@@ -61,8 +63,8 @@ def main() -> None:
         finally:
             server.close()
     print(f"machine: {machine()}")
-    print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; gunicorn {args.workers} workers "
-          f"x {args.threads} threads")
+    print(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'}; gunicorn {args.workers or 'default'} workers "
+          f"x {args.threads or 'default'} threads")
     print(table(["when", "failed", *(f"worker {i + 1} RSS MB" for i in range(len(workers)))], rows))
     print(f"verdict: largest worker {peak:.1f} MB (target < 120 MB)")
 
