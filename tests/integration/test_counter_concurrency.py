@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal as D
 
 import pytest
@@ -94,60 +95,57 @@ def test_refunds_and_sales_racing_on_one_lot_never_let_stock_go_negative(app, se
     assert mismatches(sessions) == []
 
 
+@contextmanager
+def _counter_sale_waiting(pg_url, others: tuple[str, ...] = ()):
+    """A counter sale of one `bread` waiting for that product's row lock, held here until the
+    block ends, and products named `others` in stock; yields (engine, bakery, the products by
+    name, the till session id, a thread pool, the sale's future)."""
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    try:
+        bakery = Bakery(ThroughServices(factory))
+        stocked = {name: bakery.stocked_bread(5) for name in ("bread", *others)}
+        session_id = till.open_session(factory, till="front", opening_float=D(0)).resource_id
+        with engine.connect() as holder, holder.begin(), ThreadPoolExecutor(2) as pool:
+            holder.execute(select(Product.id).where(Product.id == stocked["bread"])
+                           .with_for_update())
+            sale = pool.submit(bakery.sell, {stocked["bread"]: "1"}, till_session_id=session_id)
+            try:
+                _wait_until_blocked(engine, sale)
+                yield engine, bakery, stocked, session_id, pool, sale
+            finally:
+                holder.commit()  # let the sale go on, whatever happened
+            assert sale.result(timeout=60).result.till_session_id == session_id
+    finally:
+        engine.dispose()
+
+
+def _refuse_closing(engine, session_id) -> None:
+    """Closing the till (FOR UPDATE of its session) must wait: NOWAIT fails at once."""
+    with engine.connect() as other, other.begin(), \
+            pytest.raises(OperationalError, match="could not obtain lock"):
+        other.execute(select(TillSession.id).where(TillSession.id == session_id)
+                      .with_for_update(nowait=True))
+
+
 @pytest.mark.postgres
 def test_a_counter_sale_locks_its_till_session_before_its_products(pg_url):
     """The order refunds and closing lock in: a sale waiting for a product holds the session."""
-    engine = make_engine(pg_url)
-    factory = make_session_factory(engine)
-    try:
-        bakery = Bakery(ThroughServices(factory))
-        bread = bakery.stocked_bread(5)
-        session_id = till.open_session(factory, till="front", opening_float=D(0)).resource_id
-        with engine.connect() as holder, holder.begin():
-            holder.execute(select(Product.id).where(Product.id == bread).with_for_update())
-            with ThreadPoolExecutor(1) as pool:
-                sale = pool.submit(bakery.sell, {bread: "1"}, till_session_id=session_id)
-                try:
-                    _wait_until_blocked(engine, sale)
-                    with engine.connect() as other, other.begin(), \
-                            pytest.raises(OperationalError, match="could not obtain lock"):
-                        other.execute(select(TillSession.id).where(TillSession.id == session_id)
-                                      .with_for_update(nowait=True))
-                finally:
-                    holder.commit()  # let the sale go on, whatever happened
-                assert sale.result(timeout=60).result.till_session_id == session_id
-    finally:
-        engine.dispose()
+    with _counter_sale_waiting(pg_url) as (engine, _bakery, _stocked, session_id, _pool, _sale):
+        _refuse_closing(engine, session_id)
 
 
+@pytest.mark.postgres
 def test_sales_on_one_till_do_not_wait_for_each_other(pg_url):
     """A sale waiting for its product holds the till session only FOR SHARE: another sale on the
     same till goes through meanwhile, and closing the till still has to wait for the first."""
-    engine = make_engine(pg_url)
-    factory = make_session_factory(engine)
-    try:
-        bakery = Bakery(ThroughServices(factory))
-        bread, bun = bakery.stocked_bread(5), bakery.stocked_bread(5)
-        session_id = till.open_session(factory, till="front", opening_float=D(0)).resource_id
-        with engine.connect() as holder, holder.begin():
-            holder.execute(select(Product.id).where(Product.id == bread).with_for_update())
-            with ThreadPoolExecutor(2) as pool:
-                first = pool.submit(bakery.sell, {bread: "1"}, till_session_id=session_id)
-                try:
-                    _wait_until_blocked(engine, first)
-                    second = pool.submit(bakery.sell, {bun: "1"}, till_session_id=session_id)
-                    # had it waited for the first sale's till lock, it would wait for `holder`
-                    assert second.result(timeout=30).result.till_session_id == session_id
-                    assert not first.done()
-                    with engine.connect() as other, other.begin(), \
-                            pytest.raises(OperationalError, match="could not obtain lock"):
-                        other.execute(select(TillSession.id).where(TillSession.id == session_id)
-                                      .with_for_update(nowait=True))
-                finally:
-                    holder.commit()
-                assert first.result(timeout=60).result.till_session_id == session_id
-    finally:
-        engine.dispose()
+    with _counter_sale_waiting(pg_url, ("bun",)) as (engine, bakery, stocked, session_id, pool,
+                                                     first):
+        second = pool.submit(bakery.sell, {stocked["bun"]: "1"}, till_session_id=session_id)
+        # had it waited for the first sale's till lock, it would wait for the held product
+        assert second.result(timeout=30).result.till_session_id == session_id
+        assert not first.done()
+        _refuse_closing(engine, session_id)
 
 
 def _wait_until_blocked(engine, sale) -> None:
