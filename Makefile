@@ -55,6 +55,8 @@ bench: $(APP) bench-deps
 	cd bench && ../$(BIN)/python sqlite_throughput.py
 	cd bench && ../$(BIN)/python memory.py
 	cd bench && ../$(BIN)/python history.py
+	cd bench && ../$(BIN)/python till_reads.py
+	cd bench && ../$(BIN)/python request_costs.py
 
 ## make bench-servers: the candidate production servers side by side (docs/benchmarks.md); they
 ## are installed into a venv of the benchmark's own, never into the app's dependencies
@@ -67,9 +69,11 @@ $(SERVERS): pyproject.toml | $(BIN)/python
 bench-servers: $(SERVERS) bench-deps
 	cd bench && ../$(VENV)/servers/bin/python servers_compare.py
 
-# Load generators the benchmarks drive (wrk for HTTP, pgbench for the SQL baseline).
+# Load generators the benchmarks drive (wrk for HTTP, pgbench for the SQL baseline), and
+# valgrind, whose callgrind counts the instructions of a request.
 bench-deps:
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	@command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
 	@ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || command -v pgbench >/dev/null || \
 		(apt-get update && apt-get install -y postgresql-contrib)
 

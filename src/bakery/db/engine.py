@@ -243,11 +243,11 @@ def single_read(factory: sessionmaker[Session]) -> Iterator[Connection]:
     whose answers need not come from one snapshot (each sees what was committed when it began,
     as at READ COMMITTED).
 
-    A Core connection, not a Session: this serves the token check, a page's sign-in check and
-    the till's product reads. On
-    PostgreSQL it runs in autocommit, which saves the BEGIN and ROLLBACK round trips (and keeps
-    psycopg's prepared statements, which a ROLLBACK would discard). SQLite reads begin deferred
-    anyway; its autocommit setting is left alone (the engine owns BEGIN).
+    A Core connection, not a Session: this serves the token check, a page's sign-in check, the
+    user read and the till's product reads. On PostgreSQL it runs in autocommit, which saves the
+    BEGIN and ROLLBACK round trips (and keeps psycopg's prepared statements, which a ROLLBACK
+    would discard). SQLite reads begin deferred anyway; its autocommit setting is left alone
+    (the engine owns BEGIN).
     """
     engine: Engine = factory.kw["bind"]
     with engine.connect() as connection:
